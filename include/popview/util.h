@@ -1,0 +1,107 @@
+/*
+ * util — the base every layer stands on: the error value, the allocation
+ * policy, a growable byte buffer with a cap, and strict number parsing.
+ *
+ * Ownership rules, written once for the whole project:
+ *  - every opaque type T has T_new()/T_free(T **p); _free NULLs the caller's
+ *    pointer and accepts NULL;
+ *  - output parameters end in _out;
+ *  - small internal allocations go through pv_xmalloc() and friends, which
+ *    abort on out-of-memory (tmux, htop); every size a server controls is
+ *    checked against an explicit cap *before* allocating.
+ */
+#ifndef POPVIEW_UTIL_H
+#define POPVIEW_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define PV_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define PV_NODISCARD __attribute__((warn_unused_result))
+#else
+#define PV_PRINTF(fmt, args)
+#define PV_NODISCARD
+#endif
+
+#define PV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * An error travels as a value: the failing function returns its layer's
+ * status enum and fills a struct pv_error for the person.  Our explanation
+ * (msg) and the server's own words (server) are kept apart, so the UI can
+ * show "the mailbox is locked by another client" and, below it, what the
+ * server actually said.
+ */
+enum { PV_ERROR_MSG_MAX = 512, PV_ERROR_SERVER_MAX = 512 };
+
+struct pv_error {
+    char msg[PV_ERROR_MSG_MAX];       /* our sentence, for a person */
+    char server[PV_ERROR_SERVER_MAX]; /* server text (sanitized), or "" */
+};
+
+/* Clears both texts.  err may be NULL. */
+void pv_error_clear(struct pv_error *err);
+/* Sets msg (printf-style).  err may be NULL: the call then does nothing. */
+void pv_error_set(struct pv_error *err, const char *fmt, ...) PV_PRINTF(2, 3);
+void pv_error_vset(struct pv_error *err, const char *fmt, va_list ap) PV_PRINTF(2, 0);
+/* Puts "context: " in front of the current msg. */
+void pv_error_prefix(struct pv_error *err, const char *fmt, ...) PV_PRINTF(2, 3);
+/* Stores server text, with control characters replaced so it is safe to print. */
+void pv_error_set_server(struct pv_error *err, const char *text, size_t len);
+
+/* Allocation: abort with a message on out-of-memory, never return NULL. */
+void *pv_xmalloc(size_t size);
+void *pv_xcalloc(size_t nmemb, size_t size);
+void *pv_xrealloc(void *ptr, size_t size);
+void *pv_xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *pv_xstrdup(const char *s);
+char *pv_xstrndup(const char *s, size_t n);
+char *pv_xasprintf(const char *fmt, ...) PV_PRINTF(1, 2);
+
+/* Overwrites memory in a way the compiler may not optimise away. */
+void pv_wipe(void *p, size_t len);
+/* Wipes a NUL-terminated secret, frees it and NULLs the pointer. */
+void pv_free_secret(char **secret);
+
+/*
+ * A growable byte buffer.  Always NUL-terminated (data[len] == 0) so text can
+ * be used as a C string; may also hold binary bytes.  cap == 0 means no cap.
+ */
+struct pv_buf {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+};
+
+void pv_buf_init(struct pv_buf *b, size_t cap);
+/* Returns false (and leaves b unchanged) if the cap would be exceeded. */
+PV_NODISCARD bool pv_buf_append(struct pv_buf *b, const void *data, size_t len);
+PV_NODISCARD bool pv_buf_append_str(struct pv_buf *b, const char *s);
+PV_NODISCARD bool pv_buf_append_byte(struct pv_buf *b, char c);
+PV_NODISCARD bool pv_buf_printf(struct pv_buf *b, const char *fmt, ...) PV_PRINTF(2, 3);
+/* Removes the first n bytes. */
+void pv_buf_consume(struct pv_buf *b, size_t n);
+void pv_buf_reset(struct pv_buf *b);
+/* Frees the storage (wiping it first when secret is true). */
+void pv_buf_free(struct pv_buf *b);
+void pv_buf_free_secret(struct pv_buf *b);
+/* Hands the storage to the caller (NUL-terminated) and resets b. */
+char *pv_buf_steal(struct pv_buf *b, size_t *len_out);
+
+/*
+ * Strict decimal parsing of exactly [s, s+len): digits only, no sign, no
+ * spaces, no overflow.  Returns false on anything else.
+ */
+PV_NODISCARD bool pv_parse_u64(const char *s, size_t len, uint64_t *value_out);
+PV_NODISCARD bool pv_parse_uint(const char *s, size_t len, unsigned *value_out);
+
+/* ASCII-only helpers, independent of the locale. */
+bool pv_ascii_ieq(const char *a, const char *b);
+bool pv_ascii_nieq(const char *a, const char *b, size_t n);
+char pv_ascii_lower(char c);
+
+#endif

@@ -1,0 +1,1 @@
+/* placeholder while this file is written in parallel */

@@ -1,0 +1,56 @@
+/* Strict, locale-independent parsing: atoi/strtoul accept too much. */
+#include <limits.h>
+
+#include <popview/util.h>
+
+bool pv_parse_u64(const char *s, size_t len, uint64_t *value_out)
+{
+    if (len == 0 || len > 20)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *value_out = v;
+    return true;
+}
+
+bool pv_parse_uint(const char *s, size_t len, unsigned *value_out)
+{
+    uint64_t v;
+    if (!pv_parse_u64(s, len, &v) || v > UINT_MAX)
+        return false;
+    *value_out = (unsigned)v;
+    return true;
+}
+
+char pv_ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+bool pv_ascii_nieq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (pv_ascii_lower(a[i]) != pv_ascii_lower(b[i]))
+            return false;
+        if (a[i] == '\0')
+            return true;
+    }
+    return true;
+}
+
+bool pv_ascii_ieq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        if (pv_ascii_lower(*a) != pv_ascii_lower(*b))
+            return false;
+        if (*a == '\0')
+            return true;
+    }
+}

@@ -1,0 +1,94 @@
+/* Tests for src/util: the error value, pv_buf and strict parsing. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <popview/util.h>
+
+START_TEST(buf_respects_cap)
+{
+    struct pv_buf b;
+    pv_buf_init(&b, 8);
+    ck_assert(pv_buf_append_str(&b, "12345678"));
+    ck_assert(!pv_buf_append_byte(&b, '9'));
+    ck_assert_uint_eq(b.len, 8);
+    ck_assert_str_eq(b.data, "12345678");
+    pv_buf_consume(&b, 3);
+    ck_assert_str_eq(b.data, "45678");
+    ck_assert(pv_buf_printf(&b, "%d", 12));
+    ck_assert_str_eq(b.data, "4567812");
+    pv_buf_free(&b);
+    ck_assert_ptr_null(b.data);
+}
+END_TEST
+
+START_TEST(buf_steal_empty_gives_string)
+{
+    struct pv_buf b;
+    pv_buf_init(&b, 0);
+    size_t n = 99;
+    char *s = pv_buf_steal(&b, &n);
+    ck_assert_str_eq(s, "");
+    ck_assert_uint_eq(n, 0);
+    free(s);
+}
+END_TEST
+
+START_TEST(parse_u64_is_strict)
+{
+    uint64_t v;
+    ck_assert(pv_parse_u64("0", 1, &v) && v == 0);
+    ck_assert(pv_parse_u64("18446744073709551615", 20, &v) && v == UINT64_MAX);
+    ck_assert(!pv_parse_u64("18446744073709551616", 20, &v));
+    ck_assert(!pv_parse_u64("", 0, &v));
+    ck_assert(!pv_parse_u64("-1", 2, &v));
+    ck_assert(!pv_parse_u64(" 1", 2, &v));
+    ck_assert(!pv_parse_u64("1x", 2, &v));
+    unsigned u;
+    ck_assert(!pv_parse_uint("4294967296", 10, &u));
+    ck_assert(pv_parse_uint("4294967295", 10, &u) && u == 4294967295u);
+}
+END_TEST
+
+START_TEST(error_prefix_and_server_text_sanitized)
+{
+    struct pv_error e;
+    pv_error_clear(&e);
+    pv_error_set(&e, "connection refused");
+    pv_error_prefix(&e, "cannot connect to %s", "example.org");
+    ck_assert_str_eq(e.msg, "cannot connect to example.org: connection refused");
+    pv_error_set_server(&e, "bad\x1b]0;pwned\x07", 12);
+    ck_assert_str_eq(e.server, "bad?]0;pwned?");
+    pv_error_set(NULL, "ignored"); /* must not crash */
+}
+END_TEST
+
+START_TEST(ascii_case_compare)
+{
+    ck_assert(pv_ascii_ieq("PiPeLiNiNg", "PIPELINING"));
+    ck_assert(!pv_ascii_ieq("TOP", "TOPS"));
+    ck_assert(pv_ascii_nieq("UIDL 1", "uidl", 4));
+}
+END_TEST
+
+static Suite *util_suite(void)
+{
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, buf_respects_cap);
+    tcase_add_test(tc, buf_steal_empty_gives_string);
+    tcase_add_test(tc, parse_u64_is_strict);
+    tcase_add_test(tc, error_prefix_and_server_text_sanitized);
+    tcase_add_test(tc, ascii_case_compare);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(util_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
