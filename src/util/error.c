@@ -60,9 +60,9 @@ void pv_error_set_server(struct pv_error *err, const char *text, size_t len)
     size_t o = 0;
     for (size_t i = 0; i < len && o + 1 < sizeof err->server; i++) {
         unsigned char c = (unsigned char)text[i];
-        /* Printable ASCII and UTF-8 continuation/lead bytes pass; C0, DEL and
-         * the 8-bit C1 range that some terminals obey become '?'. */
-        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0 && i == 0))
+        /* C0 controls and DEL become '?'; UTF-8 passes (the mail layer's
+         * sanitizer handles C1 and bidi controls where text is rendered). */
+        if (c < 0x20 || c == 0x7f)
             c = '?';
         err->server[o++] = (char)c;
     }

@@ -57,7 +57,8 @@ START_TEST(error_prefix_and_server_text_sanitized)
     pv_error_set(&e, "connection refused");
     pv_error_prefix(&e, "cannot connect to %s", "example.org");
     ck_assert_str_eq(e.msg, "cannot connect to example.org: connection refused");
-    pv_error_set_server(&e, "bad\x1b]0;pwned\x07", 12);
+    static const char hostile[] = "bad\x1b]0;pwned\x07";
+    pv_error_set_server(&e, hostile, sizeof hostile - 1);
     ck_assert_str_eq(e.server, "bad?]0;pwned?");
     pv_error_set(NULL, "ignored"); /* must not crash */
 }
