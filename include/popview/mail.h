@@ -109,6 +109,202 @@ void mail_sanitize(const char *in, size_t len, unsigned flags, struct pv_buf *ou
  * ====================================================================== */
 
 /* MIME-SECTION-BEGIN (owned by the MIME work; the declarations follow) */
+
+/*
+ * Parameterised header values (RFC 2045 section 5.1, RFC 2183, RFC 2231):
+ * "type/subtype; name=value; ...", "attachment; filename=...".
+ * Tolerant: comments, missing quotes, a missing ';', garbage between
+ * parameters.  Parameter names are lower-cased; for a name given twice the
+ * first wins, except that an RFC 2231 form (name*, name*0...) beats a plain
+ * one.  RFC 2231 values (charset'language'%XX, continuations) are converted
+ * to UTF-8; plain values are kept as written (quotes and backslashes
+ * removed), which is what a boundary needs.
+ */
+struct mail_params;
+
+enum {
+    MAIL_PARAMS_MAX = 64,          /* distinct parameters kept per field */
+    MAIL_PARAMS_SECTIONS_MAX = 64, /* RFC 2231 sections per parameter */
+};
+
+/* Any field: the value before the first ';' is lower-cased and trimmed
+ * ("" when there is none).  raw may be NULL (len then ignored).  Never NULL. */
+struct mail_params *mail_params_parse(const char *raw, size_t len);
+/* Content-Type: the value is "type/subtype", lower-cased; NULL raw, or a
+ * value that is not type/subtype, gives "text/plain" (RFC 2045 section 5.2);
+ * the parameters are kept either way.  Never NULL. */
+struct mail_params *mail_content_type_parse(const char *raw, size_t len);
+void mail_params_free(struct mail_params **p);
+const char *mail_params_value(const struct mail_params *p);
+/* True when the type was missing or invalid and "text/plain" was assumed. */
+bool mail_params_defaulted(const struct mail_params *p);
+size_t mail_params_count(const struct mail_params *p);
+/* The i-th parameter in order of first appearance; false when i is out of range. */
+bool mail_params_at(const struct mail_params *p, size_t i, const char **name_out,
+                    const char **value_out);
+/* Value of a parameter (name compared ASCII case-insensitively), or NULL. */
+const char *mail_params_get(const struct mail_params *p, const char *name);
+/* Value for a person (filename=, name=): RFC 2231 values as UTF-8, plain
+ * values through mail_decode_header_text (many mailers put RFC 2047 encoded
+ * words in filename=).  A new string, or NULL when the parameter is absent. */
+char *mail_params_get_text(const struct mail_params *p, const char *name);
+
+/*
+ * Content-Transfer-Encoding (RFC 2045 section 6).  Decoding never fails: it
+ * reads what it can, skips or keeps garbage, and says so.  Decoded output is
+ * never longer than the input, so a caller can size a buffer from it.
+ */
+enum mail_transfer_encoding {
+    MAIL_TE_7BIT = 0, /* also what a missing field means */
+    MAIL_TE_8BIT,
+    MAIL_TE_BINARY,
+    MAIL_TE_QUOTED_PRINTABLE,
+    MAIL_TE_BASE64,
+    MAIL_TE_UNKNOWN, /* passed through as it is */
+};
+
+/* The field value (comments and case ignored); NULL or empty gives 7bit. */
+enum mail_transfer_encoding mail_transfer_encoding_parse(const char *raw, size_t len);
+/* "7bit", "quoted-printable", ... ("unknown" for MAIL_TE_UNKNOWN). */
+const char *mail_transfer_encoding_name(enum mail_transfer_encoding te);
+
+/*
+ * A streaming decoder: feed the encoded body in pieces of any size, then
+ * finish; the result is the same for any split.  base64 ignores white space
+ * and characters outside its alphabet and tolerates missing padding;
+ * quoted-printable removes soft line breaks (CRLF or LF, with white space
+ * after the '='), keeps invalid "=XY" literally and drops white space at
+ * the end of lines (RFC 2045 section 6.7); the others pass bytes through.
+ */
+struct mail_decoder;
+
+struct mail_decoder *mail_decoder_new(enum mail_transfer_encoding te);
+void mail_decoder_free(struct mail_decoder **d);
+/* Both return false when out's cap was reached (out then holds what fit). */
+PV_NODISCARD bool mail_decoder_feed(struct mail_decoder *d, const char *in, size_t len,
+                                    struct pv_buf *out);
+PV_NODISCARD bool mail_decoder_finish(struct mail_decoder *d, struct pv_buf *out);
+/* MAIL_OK, or MAIL_ERR_MALFORMED when something was skipped or kept as
+ * written (also for MAIL_TE_UNKNOWN). */
+enum mail_status mail_decoder_status(const struct mail_decoder *d);
+
+/* One-shot decoding of a whole body, appended to out.  Returns
+ * MAIL_OK or MAIL_ERR_MALFORMED as mail_decoder_status(); *fits_out (may be
+ * NULL) is false when out's cap cut the output short. */
+enum mail_status mail_transfer_decode(enum mail_transfer_encoding te, const char *in, size_t len,
+                                      struct pv_buf *out, bool *fits_out);
+/* Size of the decoded body without keeping it. */
+uint64_t mail_transfer_decoded_size(enum mail_transfer_encoding te, const char *in, size_t len);
+
+/*
+ * The MIME structure of a message (RFC 2045, RFC 2046): a tree of parts,
+ * kept in a flat array in document order (a part's children follow it).
+ * The tree points into nothing: offsets refer to the message bytes the
+ * caller passed to mail_mime_parse() and passes again to decode a part.
+ */
+enum {
+    MAIL_MIME_DEPTH_MAX = 32,    /* deeper multipart/message nesting: one opaque part */
+    MAIL_MIME_PARTS_MAX = 10000, /* the rest of the message after that: one opaque part */
+};
+
+enum mail_disposition {
+    MAIL_DISPOSITION_NONE = 0, /* no Content-Disposition field */
+    MAIL_DISPOSITION_INLINE,
+    MAIL_DISPOSITION_ATTACHMENT, /* also any value we do not know (RFC 2183 section 2.8) */
+};
+
+struct mail_part {
+    size_t index;             /* position in document order, 0 for the root */
+    char *section;            /* "1", "1.2", "1.2.1": the path in the tree */
+    unsigned depth;           /* 0 for the root */
+    struct mail_part *parent; /* NULL for the root */
+    size_t child_count;
+    struct mail_part **children;
+
+    struct mail_headers *headers;      /* this part's header fields */
+    struct mail_params *content_type;  /* value "type/subtype" + parameters */
+    const char *type;                  /* mail_params_value(content_type) */
+    enum mail_transfer_encoding encoding;
+    char *encoding_name;               /* lower-cased field value, "7bit" when absent */
+    char *charset;                     /* lower-cased; "us-ascii" for text/x without one; NULL otherwise */
+    bool charset_explicit;             /* charset came from the Content-Type field */
+    enum mail_disposition disposition;
+    char *filename;                    /* UTF-8, from Content-Disposition filename= or
+                                          Content-Type name=, or NULL */
+    char *content_id;                  /* without the angle brackets, or NULL */
+    char *description;                 /* Content-Description decoded, or NULL */
+
+    size_t header_offset; /* where the part's header starts in the message */
+    size_t body_offset;   /* where its raw (still encoded) body starts */
+    size_t body_len;
+    uint64_t decoded_size; /* after the transfer encoding (raw size for containers) */
+
+    bool is_multipart;  /* children are the body parts */
+    bool is_message;    /* message/rfc822 or message/global: one child, the message */
+    const char *note;   /* why this part was read differently, for a person, or NULL */
+};
+
+struct mail_mime;
+
+/* Parses the message [msg, msg+len).  Bare LF or CRLF.  Never NULL. */
+struct mail_mime *mail_mime_parse(const char *msg, size_t len);
+void mail_mime_free(struct mail_mime **m);
+size_t mail_mime_count(const struct mail_mime *m);
+/* The part with that index (0 is the root), or NULL. */
+const struct mail_part *mail_mime_part(const struct mail_mime *m, size_t index);
+/* The part whose section is e.g. "1.2", or NULL. */
+const struct mail_part *mail_mime_find_section(const struct mail_mime *m, const char *section);
+/* Predicates on part->type. */
+bool mail_part_is_text(const struct mail_part *p);
+bool mail_part_is_type(const struct mail_part *p, const char *type); /* "text/html" or "text" */
+
+/*
+ * Appends the decoded body (transfer encoding undone, charset untouched) of
+ * part index, read from the same message bytes, to out.  Returns MAIL_OK or
+ * MAIL_ERR_MALFORMED (something skipped, unknown encoding, or out's cap
+ * reached); false-like cases (no such part, msg shorter than the part) give
+ * MAIL_ERR_MALFORMED with nothing appended.
+ */
+enum mail_status mail_mime_part_decode(const struct mail_mime *m, size_t index, const char *msg,
+                                       size_t len, struct pv_buf *out);
+
+/*
+ * HTML to readable text (html.c).  Input is UTF-8 (convert the charset
+ * first).  Tags removed; script, style, head and title dropped; block
+ * elements become line breaks, <li> "• ", <pre> keeps its white space,
+ * other white space collapses; entities decoded (invalid ones as U+FFFD);
+ * links become "text [N]" with a "Links:" list at the end; images their
+ * alt text.  Any input terminates in linear time.  Returns false when out's
+ * cap was reached.
+ */
+PV_NODISCARD bool mail_html_to_text(const char *html, size_t len, struct pv_buf *out);
+/* The charset a <meta charset=...> or <meta http-equiv="Content-Type"
+ * content="...; charset=..."> names, lower-cased, or NULL.  Reads raw bytes,
+ * so it works before the charset is known. */
+char *mail_html_meta_charset(const char *html, size_t len);
+
+/*
+ * What the pager shows and `popview --show N` prints (render.c): the
+ * From, To, Cc, Date and Subject lines decoded, an empty line, the body
+ * (text parts decoded to UTF-8; multipart/alternative prefers text/plain,
+ * then text/html; attached messages framed by "----- Forwarded message
+ * -----"), then "Attachments:" with one line per part not shown.  Notes
+ * about what could not be read exactly are lines starting "[popview: ".
+ * Everything passes through mail_sanitize (newlines and tabs kept), so no
+ * control character reaches the terminal.  Returns MAIL_OK,
+ * MAIL_ERR_CHARSET (a charset was unknown) or MAIL_ERR_MALFORMED.
+ */
+enum mail_status mail_render(const struct mail_mime *m, const char *msg, size_t len,
+                             struct pv_buf *out);
+/* Parse + render in one call. */
+enum mail_status mail_render_message(const char *msg, size_t len, struct pv_buf *out);
+/* The MIME tree for the `m` key, one line per part in document order
+ * (line i is part i), indented two spaces per level:
+ * "1.2  text/html; charset=utf-8  quoted-printable  3.2K  name=x.html". */
+void mail_render_tree(const struct mail_mime *m, struct pv_buf *out);
+/* "512B", "123.4K", "5.0M", "1.2G" into out (at least 16 bytes). */
+void mail_format_size(uint64_t size, char *out, size_t out_size);
+
 /* MIME-SECTION-END */
 
 #endif
