@@ -76,6 +76,10 @@ struct pop3_parser;
 
 enum { POP3_DEFAULT_MAX_STATUS_LINE = 8192 };
 
+/* The parser holds at most this much of a data line: a longer line arrives
+ * as several DATA chunks, none longer than this. */
+enum { POP3_DATA_CHUNK_MAX = 4096 };
+
 /* max_status_line caps status/continuation lines (data lines are streamed
  * in chunks and have no cap).  0 means the default. */
 struct pop3_parser *pop3_parser_new(size_t max_status_line);
@@ -185,5 +189,224 @@ enum { POP3_MAX_COMMAND_LINE = 255 };
  */
 bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs,
                  struct pv_buf *line_out, struct pv_buf *masked_out, struct pv_error *err);
+
+/* ======================================================================
+ * Transcript hook (reported by src/pop3/engine.c)
+ * ====================================================================== */
+
+enum pop3_trace_kind {
+    POP3_TRACE_SENT,     /* a command line we sent (secrets already "****") */
+    POP3_TRACE_STATUS,   /* a +OK / -ERR line */
+    POP3_TRACE_CONTINUE, /* a "+ ..." SASL challenge */
+    POP3_TRACE_DATA,     /* (a chunk of) one data line of a multi-line reply */
+    POP3_TRACE_END,      /* the "." that ended a multi-line reply */
+    POP3_TRACE_INFO,     /* what popview did on its own and why (TLS up, ...) */
+};
+
+struct pop3_trace {
+    enum pop3_trace_kind kind;
+    const char *text; /* without line end; may hold any byte: sanitize to show */
+    size_t len;
+    bool line_end;    /* DATA: last chunk of the line */
+};
+
+/* Called for every line in both directions, in wire order.  Secrets are
+ * masked before the hook sees them (from the command table, in one place). */
+typedef void (*pop3_trace_fn)(void *ctx, const struct pop3_trace *t);
+
+/* ======================================================================
+ * Session (src/pop3/session.c, auth.c, capa.c, engine.c)
+ * ====================================================================== */
+
+enum pop3_status {
+    POP3_OK = 0,
+    POP3_ERR_NET,         /* connect, read, write, timeout, connection lost */
+    POP3_ERR_TLS,         /* TLS failed or the certificate was rejected */
+    POP3_ERR_PROTOCOL,    /* the server broke the protocol */
+    POP3_ERR_SERVER,      /* the server answered -ERR (see err->server) */
+    POP3_ERR_AUTH,        /* authentication was refused */
+    POP3_ERR_STATE,       /* not allowed in the session's current state */
+    POP3_ERR_UNSUPPORTED, /* the server lacks what this needs (STLS, a mechanism) */
+    POP3_ERR_ABORTED,     /* a sink asked to stop */
+    POP3_ERR_ARG,         /* an argument is invalid (message number 0, CR in a name) */
+};
+
+const char *pop3_status_name(enum pop3_status st);
+
+/*
+ * A sentence a person can act on for a response code, e.g. for IN-USE
+ * "the mailbox is open in another client (or a previous session is still
+ * being closed); close it and retry".  NULL for POP3_CODE_NONE/OTHER.
+ */
+const char *pop3_resp_code_advice(enum pop3_resp_code code);
+
+enum pop3_tls_mode {
+    POP3_TLS_IMPLICIT, /* pop3s://, port 995: TLS from the first byte */
+    POP3_TLS_STLS,     /* pop3://, port 110: STLS required before credentials */
+    POP3_TLS_NONE,     /* pop3:// with --no-tls: plain, STLS not attempted */
+};
+
+struct pop3_config {
+    const char *host;
+    const char *port;
+    enum pop3_tls_mode tls;
+    const char *cafile;     /* NULL: system trust store */
+    bool insecure;          /* skip certificate verification */
+    int timeout_ms;         /* 0: NET_DEFAULT_TIMEOUT_MS */
+    size_t max_status_line; /* 0: default */
+    pop3_trace_fn trace;
+    void *trace_ctx;
+};
+
+struct pop3_session;
+
+/*
+ * Connects, reads the greeting, asks CAPA, and for POP3_TLS_STLS upgrades
+ * with STLS and asks CAPA again.  On return the session is in
+ * AUTHORIZATION state, ready for pop3_session_login().
+ * Errors: POP3_ERR_NET, POP3_ERR_TLS, POP3_ERR_PROTOCOL, POP3_ERR_SERVER
+ * (greeting was -ERR), POP3_ERR_UNSUPPORTED (STLS required but not offered
+ * or refused: no credential has been sent).
+ */
+enum pop3_status pop3_session_connect(const struct pop3_config *cfg, struct pop3_session **out,
+                                      struct pv_error *err);
+/* The same over an already connected stream (socketpair, --demo); takes
+ * ownership of stream.  cfg->host is still used for TLS name checks. */
+enum pop3_status pop3_session_open_stream(const struct pop3_config *cfg,
+                                          struct net_stream *stream,
+                                          struct pop3_session **out, struct pv_error *err);
+/* Closes without QUIT (nothing marked is deleted: RFC 1939 section 6) and frees. */
+void pop3_session_free(struct pop3_session **s);
+
+enum pop3_state pop3_session_state(const struct pop3_session *s);
+/* The greeting's text (after "+OK "), and its APOP timestamp or NULL. */
+const char *pop3_session_greeting(const struct pop3_session *s);
+const char *pop3_session_apop_timestamp(const struct pop3_session *s);
+/* TLS details, false on a plain connection. */
+bool pop3_session_tls_info(const struct pop3_session *s, struct net_tls_info *info_out);
+
+/* Capabilities (RFC 2449), as last announced: they are re-read after STLS
+ * and after login, since servers may announce more once they know you. */
+bool pop3_session_capa_known(const struct pop3_session *s); /* false: no CAPA */
+size_t pop3_session_capa_count(const struct pop3_session *s);
+const char *pop3_session_capa_line(const struct pop3_session *s, size_t i);
+/* The arguments of a capability ("" when it has none), NULL when absent. */
+const char *pop3_session_capa_get(const struct pop3_session *s, const char *tag);
+bool pop3_session_has_capa(const struct pop3_session *s, const char *tag);
+
+/* What the server turned out to support, learnt from CAPA or by trying. */
+enum pop3_support { POP3_SUPPORT_UNKNOWN, POP3_SUPPORT_YES, POP3_SUPPORT_NO };
+enum pop3_support pop3_session_supports_top(const struct pop3_session *s);
+enum pop3_support pop3_session_supports_uidl(const struct pop3_session *s);
+bool pop3_session_pipelining(const struct pop3_session *s);
+bool pop3_session_utf8(const struct pop3_session *s); /* UTF8 mode is on */
+
+enum pop3_auth_mech {
+    POP3_AUTH_AUTO = 0,
+    POP3_AUTH_USER, /* USER/PASS, RFC 1939 7 */
+    POP3_AUTH_APOP, /* RFC 1939 7 */
+    POP3_AUTH_PLAIN, /* RFC 5034 + RFC 4616 */
+    POP3_AUTH_LOGIN,
+    POP3_AUTH_XOAUTH2,
+    POP3_AUTH_OAUTHBEARER, /* RFC 7628 */
+};
+const char *pop3_auth_mech_name(enum pop3_auth_mech m);
+/* "PLAIN" -> POP3_AUTH_PLAIN (case-insensitive); false if unknown. */
+bool pop3_auth_mech_parse(const char *name, enum pop3_auth_mech *mech_out);
+
+struct pop3_credentials {
+    const char *user;
+    const char *secret; /* password, or the OAuth2 token for XOAUTH2/OAUTHBEARER */
+    enum pop3_auth_mech mech;
+};
+
+/*
+ * Authenticates (with mech, or the best the server offers: AUTH PLAIN, then
+ * USER/PASS, then APOP, then AUTH LOGIN; over a plain connection APOP first),
+ * enters TRANSACTION, asks CAPA again, and turns on UTF8 (RFC 6856) when
+ * the server offers it (that happens before authentication, as the RFC
+ * requires).  Every copy of the secret that popview made is wiped.
+ * Errors: POP3_ERR_AUTH (err names the mechanism and the server's words;
+ * a response code adds advice), POP3_ERR_UNSUPPORTED (the forced or any
+ * usable mechanism is not offered), POP3_ERR_NET, POP3_ERR_PROTOCOL.
+ */
+enum pop3_status pop3_session_login(struct pop3_session *s, const struct pop3_credentials *cred,
+                                    struct pv_error *err);
+/* The mechanism that succeeded. */
+enum pop3_auth_mech pop3_session_auth_mech(const struct pop3_session *s);
+
+/* Languages (RFC 6856 section 3): list and choose.  Lines are "tag description". */
+enum pop3_status pop3_session_lang_list(struct pop3_session *s, char ***lines_out,
+                                        size_t *count_out, struct pv_error *err);
+enum pop3_status pop3_session_lang_set(struct pop3_session *s, const char *tag,
+                                       struct pv_error *err);
+
+/* --- TRANSACTION commands (blocking, bounded by the timeout) --------------- */
+
+enum pop3_status pop3_session_stat(struct pop3_session *s, unsigned *count_out,
+                                   uint64_t *octets_out, struct pv_error *err);
+
+struct pop3_listing {
+    unsigned msgno;
+    uint64_t size;
+    char *uid; /* UIDL, NULL when unknown */
+};
+
+/* LIST (and UIDL when supported) for every message, in message-number order.
+ * A LIST that contradicts STAT (more messages, numbers out of order or
+ * repeated, a size that is not a number) is POP3_ERR_PROTOCOL with a
+ * message.  UIDL problems do not stop the scan: a UIDL that is invalid
+ * (RFC 1939: 1-70 printable characters), repeated, or names a message
+ * LIST did not give leaves those messages' uid NULL, noted in the
+ * transcript; a UIDL that fails altogether leaves every uid NULL. */
+enum pop3_status pop3_session_scan(struct pop3_session *s, struct pop3_listing **list_out,
+                                   size_t *count_out, struct pv_error *err);
+void pop3_listing_free(struct pop3_listing **list, size_t count);
+
+/* A sink receives a message's bytes line by line (dot-unstuffed, without
+ * line ends; a long line in several chunks, line_end on its last).  Return
+ * false to abort (the rest of the reply is still read and discarded). */
+typedef bool (*pop3_sink_fn)(void *ctx, const char *data, size_t len, bool line_end);
+
+enum pop3_status pop3_session_top(struct pop3_session *s, unsigned msgno, unsigned lines,
+                                  pop3_sink_fn sink, void *ctx, struct pv_error *err);
+enum pop3_status pop3_session_retr(struct pop3_session *s, unsigned msgno, pop3_sink_fn sink,
+                                   void *ctx, struct pv_error *err);
+
+/*
+ * TOP n lines for each message in msgnos, pipelined when the server offers
+ * PIPELINING (all commands flow while replies are read in one poll loop),
+ * one at a time otherwise.  begin(ctx, msgno) precedes each message's data;
+ * done(ctx, msgno, ok, server_text) follows it.  Without TOP support
+ * (learnt by trying), returns POP3_ERR_UNSUPPORTED before calling anything.
+ */
+struct pop3_batch_handler {
+    void (*begin)(void *ctx, unsigned msgno);
+    pop3_sink_fn data;
+    void (*done)(void *ctx, unsigned msgno, bool ok, const char *server_text);
+    void *ctx;
+};
+enum pop3_status pop3_session_top_batch(struct pop3_session *s, const unsigned *msgnos,
+                                        size_t count, unsigned lines,
+                                        const struct pop3_batch_handler *h, struct pv_error *err);
+/* The same with RETR (the fallback when the server has no TOP). */
+enum pop3_status pop3_session_retr_batch(struct pop3_session *s, const unsigned *msgnos,
+                                         size_t count, const struct pop3_batch_handler *h,
+                                         struct pv_error *err);
+
+enum pop3_status pop3_session_dele(struct pop3_session *s, unsigned msgno, struct pv_error *err);
+enum pop3_status pop3_session_rset(struct pop3_session *s, struct pv_error *err);
+enum pop3_status pop3_session_noop(struct pop3_session *s, struct pv_error *err);
+/*
+ * QUIT.  From TRANSACTION this enters UPDATE: the server deletes the
+ * messages marked with DELE (RFC 1939 section 6); *server_text_out (may be
+ * NULL) receives the server's words (a copy to free).  From AUTHORIZATION
+ * it just ends the session.  The connection is closed either way.
+ * Errors: POP3_ERR_SERVER (-ERR: some deletions may have failed — the
+ * server's text says which), POP3_ERR_NET (the answer was lost: whether the
+ * deletions happened is unknown, and err says so).
+ */
+enum pop3_status pop3_session_quit(struct pop3_session *s, char **server_text_out,
+                                   struct pv_error *err);
 
 #endif
