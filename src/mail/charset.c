@@ -147,6 +147,22 @@ static bool append_cp1252(struct pv_buf *out, const char *in, size_t len)
     return true;
 }
 
+/* Appends valid UTF-8; near the cap, as many whole characters as fit. */
+static bool append_valid(struct pv_buf *out, const char *s, size_t len)
+{
+    if (pv_buf_append(out, s, len))
+        return true;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = mail_utf8_next(s + i, len - i, &cp);
+        if (!pv_buf_append(out, s + i, n))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
 bool mail_utf8_append_lenient(struct pv_buf *out, const char *in, size_t len, bool legacy)
 {
     size_t i = 0;
@@ -161,7 +177,7 @@ bool mail_utf8_append_lenient(struct pv_buf *out, const char *in, size_t len, bo
                 break;
             i += n;
         }
-        if (i > start && !pv_buf_append(out, in + start, i - start))
+        if (i > start && !append_valid(out, in + start, i - start))
             return false;
         if (i >= len)
             break;

@@ -47,4 +47,7 @@ uint32_t mail_cp1252_char(unsigned char byte);
  */
 bool mail_utf8_append_lenient(struct pv_buf *out, const char *in, size_t len, bool legacy);
 
+/* Length of the RFC 2047 encoded word (its syntax) starting at s, or 0. */
+size_t mail_encoded_word_len(const char *s);
+
 #endif
