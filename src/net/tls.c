@@ -45,6 +45,7 @@ struct net_tls {
     int fd;
     int last_errno;       /* of the last failed send/recv, for messages */
     size_t pending_write; /* len of a write that got GNUTLS_E_AGAIN, or 0 */
+    bool peer_vanished;   /* TCP closed without close_notify: session is over */
     struct net_tls_info info;
 };
 
@@ -345,10 +346,16 @@ static enum net_status handshake_error(struct net_tls *t, int r, const char *hos
         pv_error_set(err, "TLS handshake with %s failed: the server sent the alert \"%s\"", host,
                      gnutls_alert_get_name(gnutls_alert_get(t->session)));
         return NET_ERR_TLS;
+    case GNUTLS_E_UNEXPECTED_PACKET:
     case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
-    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
-        pv_error_set(err, "TLS handshake with %s failed: %s (does the server speak TLS here?)",
+        /* What a plaintext "+OK" greeting looks like to a TLS client. */
+        pv_error_set(err,
+                     "TLS handshake with %s failed: %s (does the server speak TLS on this port?)",
                      host, gnutls_strerror(r));
+        return NET_ERR_TLS;
+    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
+        pv_error_set(err, "TLS handshake with %s failed: %s (popview needs TLS 1.2 or newer)", host,
+                     gnutls_strerror(r));
         return NET_ERR_TLS;
     default:
         pv_error_set(err, "TLS handshake with %s failed: %s", host, gnutls_strerror(r));
@@ -504,8 +511,10 @@ static enum net_status tls_read_some(struct net_stream *s, void *buf, size_t cap
          * ends with its CRLF and a multi-line one with "." (RFC 1939
          * section 3), which the pop3 layer checks.  So this is an EOF.
          */
-        if (r == GNUTLS_E_PREMATURE_TERMINATION)
+        if (r == GNUTLS_E_PREMATURE_TERMINATION) {
+            t->peer_vanished = true;
             return NET_CLOSED;
+        }
         /* Interrupted, a warning alert, or a TLS 1.2 renegotiation request
          * we decline by ignoring it (RFC 5246 section 7.4.1.1). */
         if (r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal((int)r))
@@ -518,6 +527,11 @@ static enum net_status tls_write_some(struct net_stream *s, const void *buf, siz
                                       size_t *n_out, struct pv_error *err)
 {
     struct net_tls *t = s->tls;
+    if (t->peer_vanished) {
+        /* GnuTLS would only say "session invalidated". */
+        pv_error_set(err, "writing to the connection failed: the server closed it");
+        return NET_ERR_IO;
+    }
     if (len < t->pending_write) {
         pv_error_set(err, "internal error: a TLS write was retried with less data");
         return NET_ERR_TLS;
@@ -550,7 +564,8 @@ static void tls_close(struct net_stream *s)
 {
     /* close_notify (RFC 8446 section 6.1), best effort: the socket is
      * non-blocking, so a full send buffer just skips it. */
-    (void)gnutls_bye(s->tls->session, GNUTLS_SHUT_WR);
+    if (!s->tls->peer_vanished)
+        (void)gnutls_bye(s->tls->session, GNUTLS_SHUT_WR);
     tls_free(&s->tls);
 }
 
