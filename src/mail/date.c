@@ -249,12 +249,12 @@ static bool read_numeric_zone(const char **pp, int *zone_out)
     if (n == 4) {
         hours = v / 100;
         mins = v % 100;
-    } else if (n <= 2 && *p == ':') {
+    } else if (n != 2) {
+        return false;
+    } else if (*p == ':') {
         p++;
         if (!read_number(&p, 2, &mins, &n) || n != 2)
             return false;
-    } else if (n > 2) {
-        return false;
     }
     if (hours > 23 || mins > 59)
         return false;
