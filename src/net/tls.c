@@ -143,15 +143,20 @@ static void verification_text(unsigned status, char *out, size_t out_size)
     gnutls_free(text.data);
 }
 
+/* Appends ", name" while it fits, else ", ..." once. */
 static void append_name(char *out, size_t out_size, const char *name)
 {
     size_t used = strlen(out);
-    if (used + 2 + strlen(name) + 4 >= out_size) {
-        if (used + 4 < out_size && !strstr(out, "..."))
-            snprintf(out + used, out_size - used, ", ...");
+    size_t len = strlen(name);
+    const char *sep = used ? ", " : "";
+    if (used + strlen(sep) + len + sizeof ", ..." > out_size) {
+        if (!strstr(out, "...") && used + sizeof ", ..." <= out_size)
+            memcpy(out + used, ", ...", sizeof ", ...");
         return;
     }
-    snprintf(out + used, out_size - used, "%s%s", used ? ", " : "", name);
+    memcpy(out + used, sep, strlen(sep));
+    used += strlen(sep);
+    memcpy(out + used, name, len + 1);
 }
 
 /* The DNS names and addresses a certificate is for (else its common name),

@@ -394,6 +394,45 @@ START_TEST(write_all_bulk_arrives_intact)
 }
 END_TEST
 
+struct slow_reader {
+    int fd;
+    size_t received;
+};
+
+/* Reads a chunk every 30 ms: never stuck, but slower than one timeout. */
+static void *read_slowly(void *arg)
+{
+    struct slow_reader *r = arg;
+    static char buf[65536];
+    struct timespec pause = {.tv_nsec = 30 * 1000000L};
+    ssize_t n;
+    while (nanosleep(&pause, NULL) == 0 && (n = recv(r->fd, buf, sizeof buf, 0)) > 0)
+        r->received += (size_t)n;
+    return NULL;
+}
+
+START_TEST(write_all_timeout_restarts_on_progress)
+{
+    int peer;
+    struct net_stream *s = stream_pair(&peer, SHORT_TIMEOUT_MS);
+    enum { SIZE = 1024 * 1024 };
+    char *data = pv_xcalloc(1, SIZE);
+    struct slow_reader r = {.fd = peer};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, read_slowly, &r), 0);
+    struct pv_error err;
+    int64_t t0 = now_ms();
+    enum net_status st = net_stream_write_all(s, data, SIZE, &err);
+    ck_assert_msg(st == NET_OK, "%s", err.msg);
+    ck_assert_int_gt(now_ms() - t0, SHORT_TIMEOUT_MS); /* longer than one timeout */
+    net_stream_free(&s);
+    pthread_join(th, NULL);
+    ck_assert_uint_eq(r.received, SIZE);
+    free(data);
+    close(peer);
+}
+END_TEST
+
 START_TEST(write_all_times_out_on_stuck_peer)
 {
     int peer;
@@ -495,6 +534,7 @@ static Suite *stream_suite(void)
     tc = add_case(s, "net_stream_write_all");
     tcase_add_test(tc, write_all_null);
     tcase_add_test(tc, write_all_bulk_arrives_intact);
+    tcase_add_test(tc, write_all_timeout_restarts_on_progress);
     tcase_add_test(tc, write_all_times_out_on_stuck_peer);
     tc = add_case(s, "net_stream_wait");
     tcase_add_test(tc, wait_null);

@@ -212,7 +212,8 @@ static void expected_fingerprint(gnutls_x509_crt_t crt, char *out, size_t out_si
 enum peer_mode {
     PEER_ECHO,       /* TLS; answers one line with "+OK <line>", then close_notify */
     PEER_BULK,       /* TLS; reads BULK_SIZE pattern bytes, answers "+OK" */
-    PEER_RECORD,     /* TLS; sends RECORD_SIZE bytes in one record */
+    PEER_RECORD,     /* TLS; sends RECORD_SIZE bytes in one record, waits for release */
+    PEER_STALL,      /* TLS; reads nothing until released */
     PEER_ABRUPT,     /* TLS; sends "+OK\r\n" and closes without close_notify */
     PEER_STLS,       /* plain greeting and STLS exchange, then PEER_ECHO */
     PEER_HANG_UP,    /* reads the ClientHello and closes */
@@ -227,6 +228,8 @@ struct peer {
     const struct cert *cert;
     bool send_chain;      /* the CA certificate after the server's */
     const char *priority; /* NULL: "NORMAL" */
+    int hold[2];          /* a pipe: the peer waits until the test closes hold[1] */
+    bool joined;
     /* results, read after pthread_join */
     int handshake;
     char sni[256];
@@ -299,6 +302,12 @@ static void peer_read_bulk(struct peer *p, gnutls_session_t ss)
     p->bulk_intact = p->bulk_intact && got == BULK_SIZE;
 }
 
+static void wait_for_release(struct peer *p)
+{
+    char c;
+    (void)!read(p->hold[0], &c, 1);
+}
+
 static void peer_after_handshake(struct peer *p, gnutls_session_t ss)
 {
     size_t len = sizeof p->sni;
@@ -314,8 +323,13 @@ static void peer_after_handshake(struct peer *p, gnutls_session_t ss)
         char rec[RECORD_SIZE];
         memset(rec, 'r', sizeof rec);
         tls_send_all(ss, rec, sizeof rec);
+        wait_for_release(p);
         break;
     }
+    case PEER_STALL:
+        wait_for_release(p);
+        drain_raw(p->fd);
+        break;
     case PEER_ABRUPT:
         tls_send_all(ss, "+OK\r\n", 5);
         shutdown(p->fd, SHUT_RDWR);
@@ -415,16 +429,34 @@ static struct net_stream *start_peer(struct peer *p, enum peer_mode mode, const 
     p->mode = mode;
     p->cert = c;
     p->handshake = 1;
+    ck_assert_int_eq(pipe(p->hold), 0);
     if (mode == PEER_FIRST_BYTES)
         send_plain(sv[1], "+OK injected\r\n");
     ck_assert_int_eq(pthread_create(&p->thread, NULL, peer_main, p), 0);
     return net_stream_from_fd(sv[0], timeout_ms);
 }
 
+static void release(struct peer *p)
+{
+    if (p->hold[1] >= 0)
+        close(p->hold[1]);
+    p->hold[1] = -1;
+}
+
+static void join_peer(struct peer *p)
+{
+    release(p);
+    if (p->joined)
+        return;
+    pthread_join(p->thread, NULL);
+    close(p->hold[0]);
+    p->joined = true;
+}
+
 static void finish(struct net_stream **s, struct peer *p)
 {
     net_stream_free(s);
-    pthread_join(p->thread, NULL);
+    join_peer(p);
 }
 
 static const struct net_tls_config trust_ca = {.servername = "localhost", .cafile = pki.cafile};
@@ -681,14 +713,39 @@ START_TEST(tls_has_buffered_after_partial_read)
     ck_assert_int_eq(net_stream_read(s, buf, 10, &n, &err), NET_OK);
     ck_assert_uint_eq(n, 10);
     ck_assert(net_stream_has_buffered(s));
-    /* The socket may be empty now; wait must still say "readable". */
+    /* The socket is empty now; wait must still say "readable". */
     bool r = false, w = true;
-    ck_assert_int_eq(net_stream_wait(s, false, -1, &r, &w, &err), NET_OK);
+    ck_assert_int_eq(net_stream_wait(s, false, 1000, &r, &w, &err), NET_OK);
     ck_assert(r && !w);
     ck_assert_int_eq(net_stream_read_some(s, buf, sizeof buf, &n, &err), NET_OK);
     ck_assert_uint_eq(n, RECORD_SIZE - 10);
     ck_assert(!net_stream_has_buffered(s));
+    ck_assert_int_eq(net_stream_read_some(s, buf, sizeof buf, &n, &err), NET_WOULD_BLOCK);
+    release(&p); /* the peer sends close_notify */
     ck_assert_int_eq(net_stream_read(s, buf, sizeof buf, &n, &err), NET_CLOSED);
+    finish(&s, &p);
+}
+END_TEST
+
+START_TEST(tls_write_would_block_then_retry)
+{
+    struct peer p = {0};
+    struct net_stream *s = start_peer(&p, PEER_STALL, &pki.good, 5000);
+    struct pv_error err;
+    ck_assert_int_eq(net_stream_start_tls(s, &trust_ca, &err), NET_OK);
+    static char chunk[16384];
+    size_t n = 0, total = 0;
+    enum net_status st;
+    while ((st = net_stream_write_some(s, chunk, sizeof chunk, &n, &err)) == NET_OK) {
+        total += n;
+        ck_assert_uint_lt(total, (size_t)256 * 1024 * 1024);
+    }
+    ck_assert_int_eq(st, NET_WOULD_BLOCK);
+    /* GnuTLS holds an encrypted record: less data than before is refused. */
+    ck_assert_int_eq(net_stream_write_some(s, chunk, 10, &n, &err), NET_ERR_TLS);
+    ck_assert_str_eq(err.msg, "internal error: a TLS write was retried with less data");
+    release(&p); /* the peer reads again */
+    ck_assert_int_eq(net_stream_write_all(s, chunk, sizeof chunk, &err), NET_OK);
     finish(&s, &p);
 }
 END_TEST
@@ -719,11 +776,11 @@ START_TEST(tls_write_to_vanished_peer_is_error_not_sigpipe)
     char buf[16];
     size_t n;
     ck_assert_int_eq(net_stream_read(s, buf, sizeof buf, &n, &err), NET_OK);
-    pthread_join(p.thread, NULL); /* the peer's socket is closed now */
+    join_peer(&p); /* the peer's socket is closed now */
     enum net_status st = net_stream_write_all(s, "QUIT\r\n", 6, &err);
     ck_assert_msg(st == NET_ERR_IO, "%s: %s", net_status_name(st), err.msg);
     ck_assert_ptr_nonnull(strstr(err.msg, strerror(EPIPE)));
-    net_stream_free(&s);
+    finish(&s, &p);
 }
 END_TEST
 
@@ -860,6 +917,7 @@ static Suite *tls_suite(void)
     tc = add_case(s, "tls_stream_io");
     tcase_add_test(tc, tls_bulk_write_arrives_intact);
     tcase_add_test(tc, tls_has_buffered_after_partial_read);
+    tcase_add_test(tc, tls_write_would_block_then_retry);
     tcase_add_test(tc, tls_peer_gone_without_close_notify);
     tcase_add_test(tc, tls_write_to_vanished_peer_is_error_not_sigpipe);
     tc = add_case(s, "net_stream_is_tls");
