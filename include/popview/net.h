@@ -51,12 +51,15 @@ enum net_status net_tcp_connect(const char *host, const char *port, int timeout_
                                 struct net_stream **stream_out, struct pv_error *err);
 
 /* Wraps a connected socket (socketpair in tests and --demo).  Takes
- * ownership of fd and makes it non-blocking. */
+ * ownership of fd and makes it non-blocking.  NULL for a negative fd. */
 struct net_stream *net_stream_from_fd(int fd, int timeout_ms);
 
 /* Closes (sending TLS close_notify when possible) and frees.  NULL is fine. */
 void net_stream_free(struct net_stream **stream);
 
+/* The timeout bounds each wait of net_stream_read, net_stream_write_all
+ * (restarting on progress) and the whole TLS handshake.  As in poll():
+ * < 0 waits without limit, 0 does not wait. */
 void net_stream_set_timeout(struct net_stream *s, int timeout_ms);
 int net_stream_timeout(const struct net_stream *s);
 
@@ -110,6 +113,8 @@ struct net_tls_config {
  * A rejected certificate gives NET_ERR_CERT and an err->msg that names the
  * reason (unknown issuer, name mismatch, expired, not yet valid, ...) and
  * the certificate's SHA-256 fingerprint.
+ * On any failure but a missing servername or TLS already active, the
+ * stream then refuses all I/O (it never falls back to plaintext): free it.
  * Errors: NET_ERR_CERT, NET_ERR_TLS, NET_ERR_TIMEOUT, NET_ERR_PROTOCOL, NET_ERR_IO.
  */
 enum net_status net_stream_start_tls(struct net_stream *s, const struct net_tls_config *cfg,
