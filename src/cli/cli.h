@@ -1,0 +1,220 @@
+/*
+ * cli — private header of the scriptable front end (src/cli): what the
+ * command line says (options, the server URL), where the password comes
+ * from, the exit codes the whole program uses, and the run modes that act
+ * on all of it.
+ *
+ * Glossary: a *mode* is what one run of popview does (the interactive
+ * browser, --capa, --summary, --show N, --demo); a *source* is one place a
+ * password can come from (POPVIEW_PASSWORD, --password-command, ~/.netrc,
+ * a prompt on the terminal), tried in that order.
+ *
+ * Messages in struct pv_error carry no "popview: " prefix; whoever prints
+ * them to stderr puts it in front ("popview: %s\n"), as for every layer.
+ */
+#ifndef POPVIEW_CLI_H
+#define POPVIEW_CLI_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <popview/util.h>
+
+/* ======================================================================
+ * Command line, URL and credentials
+ * (src/cli/options.c, src/cli/url.c, src/cli/credentials.c)
+ * ====================================================================== */
+
+/* The exit status of the program, documented in --help. */
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_USAGE = 1,   /* bad option, option value, URL, or no user name */
+    CLI_EXIT_CONNECT = 2, /* connection or TLS error */
+    CLI_EXIT_AUTH = 3,    /* authentication error, or no password to try */
+    CLI_EXIT_SERVER = 4,  /* server or protocol error */
+};
+
+enum cli_status {
+    CLI_OK = 0,
+    CLI_ERR_USAGE,            /* bad option, option value or URL */
+    CLI_ERR_NO_USER,          /* no user name in --user, the URL or ~/.netrc */
+    CLI_ERR_NO_PASSWORD,      /* no source had a password and there is no terminal */
+    CLI_ERR_PASSWORD_COMMAND, /* --password-command failed or printed nothing */
+    CLI_ERR_NETRC,            /* ~/.netrc unsafe, unreadable or malformed */
+    CLI_ERR_PROMPT,           /* the terminal prompt failed or was interrupted */
+};
+
+/* CLI_OK -> 0; usage and no-user -> CLI_EXIT_USAGE; the password errors ->
+ * CLI_EXIT_AUTH. */
+enum cli_exit cli_status_exit_code(enum cli_status st);
+
+/* --- URL (url.c) -------------------------------------------------------- */
+
+enum cli_tls_mode {
+    CLI_TLS_IMPLICIT, /* pop3s://: TLS from the first byte (RFC 8314 3.3) */
+    CLI_TLS_STLS,     /* pop3://: plain, upgraded with STLS (RFC 2595 4) */
+    CLI_TLS_NONE,     /* pop3:// with --no-tls; never produced by cli_url_parse */
+};
+
+enum { CLI_PORT_POP3S = 995, CLI_PORT_POP3 = 110, CLI_URL_MAX = 2048, CLI_HOST_MAX = 255 };
+
+struct cli_url {
+    enum cli_tls_mode tls;
+    char *user;        /* percent-decoded, or NULL when the URL has none */
+    char *host;        /* without brackets; an IPv6 zone is kept as "%eth0" */
+    char port[6];      /* decimal 1..65535, the scheme's default when absent */
+    bool ipv6_literal; /* host was written as [v6 address] */
+};
+
+/*
+ * Parses pop3s://[user@]host[:port][/] or pop3://[user@]host[:port][/].
+ * The scheme is case-insensitive; host may be [IPv6]; the user part is
+ * percent-decoded, and a raw '@' in it is accepted because the last '@'
+ * ends it.  Refused, with a message showing the expected form: other
+ * schemes, a password ("user:pw@"), RFC 2384 ";AUTH=" (use --auth), a path,
+ * query or fragment, an empty host, a bad port, control characters.
+ * Errors: CLI_ERR_USAGE.
+ */
+enum cli_status cli_url_parse(const char *text, struct cli_url **url_out, struct pv_error *err);
+void cli_url_free(struct cli_url **url);
+
+/* --- Options (options.c) ------------------------------------------------ */
+
+enum cli_mode {
+    CLI_MODE_TUI,     /* the default: the interactive browser */
+    CLI_MODE_CAPA,    /* --capa */
+    CLI_MODE_SUMMARY, /* --summary */
+    CLI_MODE_SHOW,    /* --show N */
+    CLI_MODE_DEMO,    /* --demo */
+    CLI_MODE_HELP,    /* --help: print cli_usage_text(), exit 0 */
+    CLI_MODE_VERSION, /* --version */
+};
+
+enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_TSV };
+
+enum { CLI_TIMEOUT_DEFAULT_S = 30, CLI_TIMEOUT_MAX_S = 3600 };
+
+struct cli_options {
+    enum cli_mode mode;
+    enum cli_format format; /* --format, only with --summary; default text */
+    unsigned show_msg;      /* --show N: N >= 1 */
+    struct cli_url *url;    /* NULL for --demo, --help and --version */
+    char *user;             /* --user, or NULL */
+    char *password_command; /* --password-command, or NULL */
+    char *auth;             /* --auth, upper-case ("PLAIN"), or NULL: automatic */
+    char *cafile;           /* --cafile, or NULL: the system's trust store */
+    char *trace_path;       /* --trace, or NULL */
+    bool insecure;          /* --insecure */
+    bool no_tls;            /* --no-tls; url->tls is then CLI_TLS_NONE */
+    bool no_cache;          /* --no-cache */
+    unsigned timeout_s;     /* --timeout, 1..3600, default 30 */
+};
+
+/*
+ * Parses argv (GNU getopt_long: options may follow the URL, "--" ends
+ * them; argv's order may be permuted).  --help wins over everything but an
+ * unknown option, then --version; otherwise the modes are mutually
+ * exclusive, exactly one URL is needed unless --demo (which takes none),
+ * and contradictions are refused: --no-tls with pop3:// only and not with
+ * --cafile/--insecure, --cafile with --insecure, --format without
+ * --summary.  Nothing is printed.
+ * Errors: CLI_ERR_USAGE.
+ */
+enum cli_status cli_options_parse(int argc, char **argv, struct cli_options **opts_out,
+                                  struct pv_error *err);
+void cli_options_free(struct cli_options **opts);
+
+/* The user name to log in as when one was given: --user, else the URL's. */
+const char *cli_options_user(const struct cli_options *opts);
+
+/* The --help text: usage, URL forms, every option, password sources, exit codes. */
+const char *cli_usage_text(void);
+
+/* Copies s for quoting in a message: control bytes become '?', and text
+ * longer than out can hold ends in "...".  out_size >= 4. */
+void cli_printable(char *out, size_t out_size, const char *s, size_t len);
+
+/* --- Credentials (credentials.c) ---------------------------------------- */
+
+enum { CLI_SECRET_MAX = 64 * 1024, CLI_NETRC_MAX = 1024 * 1024 };
+
+enum cli_secret_source {
+    CLI_SECRET_NONE,
+    CLI_SECRET_ENV,     /* POPVIEW_PASSWORD */
+    CLI_SECRET_COMMAND, /* --password-command */
+    CLI_SECRET_NETRC,   /* ~/.netrc */
+    CLI_SECRET_PROMPT,  /* typed on the terminal */
+};
+
+/* "POPVIEW_PASSWORD", "--password-command", "~/.netrc", "the terminal", "none" */
+const char *cli_secret_source_name(enum cli_secret_source s);
+
+struct cli_credential_sources;
+
+/*
+ * Asks a person for the password.  prompt is "Password for user@host: ".
+ * On CLI_OK *secret_out is a heap string (free with pv_free_secret).
+ * CLI_ERR_NO_PASSWORD means there is no one to ask (no terminal).
+ */
+typedef enum cli_status (*cli_prompt_fn)(const struct cli_credential_sources *src,
+                                         const char *prompt, char **secret_out,
+                                         struct pv_error *err);
+
+/* Where passwords come from; tests fill it themselves instead of using HOME
+ * and a real terminal.  Plain data: copying it is fine. */
+struct cli_credential_sources {
+    const char *env_password;     /* POPVIEW_PASSWORD's value; NULL or "" = unset */
+    const char *password_command; /* run with /bin/sh -c; NULL = none */
+    char netrc_path[PATH_MAX];    /* "" = no netrc file */
+    const char *netrc_name;       /* how messages name it ("~/.netrc"); NULL: the path */
+    const char *tty_path;         /* terminal cli_prompt_tty opens ("/dev/tty") */
+    cli_prompt_fn prompt;         /* NULL = no prompt possible */
+    void *prompt_ctx;             /* for an injected prompt function */
+};
+
+/*
+ * The real sources: getenv("POPVIEW_PASSWORD"), password_command (may be
+ * NULL), $HOME/.netrc (none when HOME is unset or empty), /dev/tty with
+ * cli_prompt_tty.
+ */
+void cli_credential_sources_init(struct cli_credential_sources *src, const char *password_command);
+
+/*
+ * Reads a line from src->tty_path with echo switched off (termios), writing
+ * the prompt to the same terminal, so stdin and stdout stay free for
+ * scripts.  The terminal's settings are restored on every path; SIGINT,
+ * SIGTERM, SIGHUP and SIGQUIT restore them and then take their usual
+ * course, SIGTSTP restores them while stopped.
+ * Errors: CLI_ERR_NO_PASSWORD (no terminal), CLI_ERR_PROMPT (end of input,
+ * interrupted, line too long).
+ */
+enum cli_status cli_prompt_tty(const struct cli_credential_sources *src, const char *prompt,
+                               char **secret_out, struct pv_error *err);
+
+/*
+ * Finds the user name and password for host.
+ * User: user (--user or the URL's, may be NULL), else the login of the
+ * ~/.netrc entry for host.  No user at all is an error: the local account
+ * name is not assumed.
+ * Password, first found: src->env_password; src->password_command (first
+ * line of its stdout, CR/LF removed; a failure or empty output is an
+ * error, not a reason to go on); the netrc entry for host and this user
+ * ("machine", else "default"; an entry without login matches any user);
+ * src->prompt.  A netrc entry that would be used is refused when the file
+ * is readable or writable by group or others, or not owned by us.
+ * On CLI_OK: *user_out (free) and *password_out (pv_free_secret) are heap
+ * strings; source_out (may be NULL) says where the password came from.
+ * Errors: CLI_ERR_NO_USER, CLI_ERR_NO_PASSWORD, CLI_ERR_PASSWORD_COMMAND,
+ * CLI_ERR_NETRC, CLI_ERR_PROMPT.
+ */
+enum cli_status cli_credentials_get(const char *user, const char *host,
+                                    const struct cli_credential_sources *src, char **user_out,
+                                    char **password_out, enum cli_secret_source *source_out,
+                                    struct pv_error *err);
+
+/* ======================================================================
+ * Run modes (src/cli/run_*.c) — declared below by their author.
+ * ====================================================================== */
+
+#endif
