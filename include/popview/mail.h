@@ -223,7 +223,8 @@ struct mail_part {
 
     struct mail_headers *headers;      /* this part's header fields */
     struct mail_params *content_type;  /* value "type/subtype" + parameters */
-    const char *type;                  /* mail_params_value(content_type) */
+    char *type;                        /* "type/subtype" as read; "text/plain" when a
+                                          multipart could not be split (see note) */
     enum mail_transfer_encoding encoding;
     char *encoding_name;               /* lower-cased field value, "7bit" when absent */
     char *charset;                     /* lower-cased; "us-ascii" for text/x without one; NULL otherwise */
