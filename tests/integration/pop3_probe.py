@@ -10,8 +10,9 @@ test can be told apart from a broken harness.
                         with the generator's files; check APOP, AUTH PLAIN,
                         a wrong password; check that every defective
                         certificate is refused with the expected reason
-  pop3_probe.py uidl    print "number<TAB>UIDL" for alice (POP3S), for tests
-                        that check popview's UIDL column
+  pop3_probe.py uidl [USER]
+                        print "number<TAB>UIDL" for alice (or bob, empty)
+                        over POP3S, for tests that check popview's UIDL column
 
 Reads the POPVIEW_TEST_* variables that with-dovecot.sh exports.  Exits 0 on
 success, 1 with one line per failure on stderr otherwise.
@@ -260,10 +261,21 @@ def cmd_smoke():
     return 0
 
 
-def cmd_uidl():
+# user name -> (variable with the login name, variable with the password)
+USERS = {
+    "alice": ("POPVIEW_TEST_USER", "POPVIEW_TEST_PASSWORD"),
+    "bob": ("POPVIEW_TEST_BOB_USER", "POPVIEW_TEST_BOB_PASSWORD"),
+    "empty": ("POPVIEW_TEST_EMPTY_USER", "POPVIEW_TEST_EMPTY_PASSWORD"),
+}
+
+
+def cmd_uidl(user="alice"):
+    if user not in USERS:
+        print("pop3_probe.py: unknown user %r (alice, bob, empty)" % user, file=sys.stderr)
+        return 2
     conn = connect_pop3s()
     try:
-        login(conn, env("POPVIEW_TEST_USER"), env("POPVIEW_TEST_PASSWORD"))
+        login(conn, env(USERS[user][0]), env(USERS[user][1]))
         _, uidls, _ = conn.uidl()
         for line in uidls:
             num, uid = line.decode("ascii").split()
@@ -275,11 +287,12 @@ def cmd_uidl():
 
 
 def main(argv):
-    commands = {"smoke": cmd_smoke, "uidl": cmd_uidl}
-    if len(argv) != 1 or argv[0] not in commands:
-        print("usage: pop3_probe.py smoke|uidl", file=sys.stderr)
-        return 2
-    return commands[argv[0]]()
+    if argv == ["smoke"]:
+        return cmd_smoke()
+    if len(argv) in (1, 2) and argv[0] == "uidl":
+        return cmd_uidl(*argv[1:])
+    print("usage: pop3_probe.py smoke | uidl [alice|bob|empty]", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@
 #   POPVIEW_TEST_POP3_PORT      plain POP3 (STLS offered)
 #   POPVIEW_TEST_POP3S_PORT     POP3 over implicit TLS
 #   POPVIEW_TEST_CA             CA certificate (PEM) that signed the good cert
+#   POPVIEW_TEST_CERTS          directory of the served certificates:
+#                               localhost.pem, wrong-name.pem, expired.pem,
+#                               self-signed.pem, not-yet-valid.pem
 #   POPVIEW_TEST_USER / POPVIEW_TEST_PASSWORD            alice, ~300 messages
 #   POPVIEW_TEST_MAILDIR        alice's maildir
 #   POPVIEW_TEST_EXPECTED       alice's expected summary (see gen_maildir.py)
@@ -443,6 +446,7 @@ export_environment() {
     export POPVIEW_TEST_POP3_PORT=$pop3_port
     export POPVIEW_TEST_POP3S_PORT=$pop3s_port
     export POPVIEW_TEST_CA=$dir/certs/ca.pem
+    export POPVIEW_TEST_CERTS=$dir/certs
     export POPVIEW_TEST_USER=alice
     export POPVIEW_TEST_PASSWORD=$alice_password
     export POPVIEW_TEST_MAILDIR=$dir/home/alice/Maildir
