@@ -182,14 +182,16 @@ static char *decode_name(const char *s, size_t len)
     return name;
 }
 
+/* Both parts come out as UTF-8: addresses may be UTF-8 (RFC 6532), and
+ * stray 8-bit bytes are read as Windows-1252 like other header text. */
 static void mailbox_result(struct mailbox *m, struct mail_address *out)
 {
     const char *name = m->phrase.data;
     size_t name_len = m->phrase.len;
     if (m->angle) {
-        out->addr = m->angle[0] ? pv_xstrdup(m->angle) : NULL;
+        out->addr = m->angle[0] ? mail_utf8_or_legacy(m->angle, strlen(m->angle)) : NULL;
     } else if (m->has_at) {
-        out->addr = pv_xstrndup(m->spec.data, m->spec.len);
+        out->addr = mail_utf8_or_legacy(m->spec.data, m->spec.len);
         name_len = m->phrase_before_spec; /* words before the addr-spec */
     }
     if (name_len == 0 && m->has_comment) {

@@ -76,6 +76,9 @@ static const struct {
     /* a quoted local part and a domain literal */
     {"\"john doe\"@example.com", NULL, "\"john doe\"@example.com"},
     {"root@[192.0.2.1]", NULL, "root@[192.0.2.1]"},
+    /* 8-bit addresses: UTF-8 (RFC 6532) kept, stray bytes as Windows-1252 */
+    {"<j\xc3\xb6rg@example.de>", NULL, "jörg@example.de"},
+    {"caf\xe9@example.fr", NULL, "café@example.fr"},
     /* empty list elements are skipped */
     {" , , Ann <a@example.com>", "Ann", "a@example.com"},
     /* a name without an address */
