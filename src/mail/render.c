@@ -170,6 +170,18 @@ static bool can_show(const struct mail_part *p)
     return is_text_leaf(p) && p->disposition != MAIL_DISPOSITION_ATTACHMENT;
 }
 
+/* Does the part or a part inside it carry a note worth showing? */
+static bool has_note(const struct mail_part *p)
+{
+    if (p->note)
+        return true;
+    for (size_t i = 0; i < p->child_count; i++) {
+        if (has_note(p->children[i]))
+            return true;
+    }
+    return false;
+}
+
 static void mark_skipped(struct render *r, const struct mail_part *p)
 {
     r->fate[p->index] = FATE_SKIPPED;
@@ -315,8 +327,10 @@ static void render_multipart(struct render *r, const struct mail_part *p, size_t
     }
     /* mixed, digest, signed and any unknown subtype (RFC 2046 section 5.1.7). */
     for (size_t i = 0; i < p->child_count; i++) {
-        if (can_show(p->children[i]))
-            render_part(r, p->children[i], body_start);
+        const struct mail_part *c = p->children[i];
+        /* A part we cannot show still says why it was read oddly. */
+        if (can_show(c) || has_note(c))
+            render_part(r, c, body_start);
     }
 }
 
