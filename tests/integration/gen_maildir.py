@@ -433,11 +433,12 @@ def random_body(rng, num):
 
 # Special cases ---------------------------------------------------------------
 
-def special_messages(rng):
-    """Hand-written edge cases; each returns (headers-without-id, body, exp...).
-
-    Returned as factories taking the message number so Message-IDs follow the
-    final numbering.
+def special_messages():
+    """The hand-written edge cases, as tuples for make_special:
+    (Date field, expected date, From field, expected from, Subject field,
+    expected subject, body, extra fields, Msg keyword arguments).  A field
+    given as None is left out.  The Message-ID and the body are added once
+    the message's number is known.
     """
     d = datetime.datetime
     cases = []
@@ -597,7 +598,7 @@ def special_messages(rng):
 
 def build_alice(rng, count):
     msgs = []
-    specials = special_messages(rng)
+    specials = special_messages()
     if count < len(specials):
         raise SystemExit("gen_maildir.py: --count must be at least %d" % len(specials))
     # Spread the special cases through the mailbox: the reference message

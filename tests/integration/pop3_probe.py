@@ -128,7 +128,7 @@ def check_mailbox(fail, conn, label, expected, ids=None, maildir=None):
         for num, path in enumerate(maildir_files(maildir), start=1):
             with open(path, "rb") as f:
                 data = f.read()
-            _, lines, octets = conn.retr(num)
+            _, lines, _ = conn.retr(num)
             if not fail.check(lines == wire_lines(data),
                               "%s: RETR %d differs from %s" % (label, num, path)):
                 break
