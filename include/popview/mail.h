@@ -213,36 +213,41 @@ enum mail_disposition {
     MAIL_DISPOSITION_ATTACHMENT, /* also any value we do not know (RFC 2183 section 2.8) */
 };
 
+/*
+ * One node of the tree.  The tree owns it; callers read it through const
+ * pointers.  Offsets are into the message given to mail_mime_parse().
+ */
 struct mail_part {
-    size_t index;             /* position in document order, 0 for the root */
-    char *section;            /* "1", "1.2", "1.2.1": the path in the tree */
-    unsigned depth;           /* 0 for the root */
-    struct mail_part *parent; /* NULL for the root */
+    size_t index;                /* position in document order, 0 for the root */
+    char *section;               /* "1", "1.2", "1.2.1": the path in the tree */
+    unsigned depth;              /* 0 for the root */
+    struct mail_part *parent;    /* NULL for the root */
+    struct mail_part **children; /* child_count entries */
     size_t child_count;
-    struct mail_part **children;
 
-    struct mail_headers *headers;      /* this part's header fields */
-    struct mail_params *content_type;  /* value "type/subtype" + parameters */
-    char *type;                        /* "type/subtype" as read; "text/plain" when a
-                                          multipart could not be split (see note) */
+    struct mail_headers *headers;     /* this part's header fields */
+    struct mail_params *content_type; /* the Content-Type field as read, with parameters */
+    char *type;                       /* "type/subtype"; "text/plain" when a multipart
+                                         could not be split (note says why) */
     enum mail_transfer_encoding encoding;
-    char *encoding_name;               /* lower-cased field value, "7bit" when absent */
-    char *charset;                     /* lower-cased; "us-ascii" for text/x without one; NULL otherwise */
-    bool charset_explicit;             /* charset came from the Content-Type field */
+    char *encoding_name;   /* "base64", ..., or the unknown name as written */
+    char *charset;         /* lower-cased charset= value; "us-ascii" for text
+                              without one; NULL otherwise */
+    bool charset_explicit; /* charset came from the Content-Type field */
     enum mail_disposition disposition;
-    char *filename;                    /* UTF-8, from Content-Disposition filename= or
-                                          Content-Type name=, or NULL */
-    char *content_id;                  /* without the angle brackets, or NULL */
-    char *description;                 /* Content-Description decoded, or NULL */
+    char *filename;    /* UTF-8, from Content-Disposition filename= or Content-Type
+                          name=, or NULL; may hold any character (check before saving) */
+    char *content_id;  /* Content-ID without the angle brackets, or NULL */
+    char *description; /* Content-Description decoded, or NULL */
 
-    size_t header_offset; /* where the part's header starts in the message */
-    size_t body_offset;   /* where its raw (still encoded) body starts */
-    size_t body_len;
+    size_t header_offset;  /* where the part's header fields start */
+    size_t body_offset;    /* where its raw (still encoded) body starts */
+    size_t body_len;       /* its length */
     uint64_t decoded_size; /* after the transfer encoding (raw size for containers) */
 
-    bool is_multipart;  /* children are the body parts */
-    bool is_message;    /* message/rfc822 or message/global: one child, the message */
-    const char *note;   /* why this part was read differently, for a person, or NULL */
+    bool is_multipart; /* the children are its body parts */
+    bool is_message;   /* message/rfc822 or message/global: one child, the message */
+    const char *note;  /* why the part was read in a way other than its fields say, or NULL */
 };
 
 struct mail_mime;
@@ -260,11 +265,11 @@ bool mail_part_is_text(const struct mail_part *p);
 bool mail_part_is_type(const struct mail_part *p, const char *type); /* "text/html" or "text" */
 
 /*
- * Appends the decoded body (transfer encoding undone, charset untouched) of
- * part index, read from the same message bytes, to out.  Returns MAIL_OK or
- * MAIL_ERR_MALFORMED (something skipped, unknown encoding, or out's cap
- * reached); false-like cases (no such part, msg shorter than the part) give
- * MAIL_ERR_MALFORMED with nothing appended.
+ * Appends the decoded body of part index (transfer encoding undone, charset
+ * untouched: the bytes to save) to out, reading the same message bytes that
+ * were parsed.  Returns MAIL_OK, or MAIL_ERR_MALFORMED when something was
+ * skipped, the encoding is unknown or out's cap cut it short; also, with
+ * nothing appended, when there is no such part or msg is shorter than it.
  */
 enum mail_status mail_mime_part_decode(const struct mail_mime *m, size_t index, const char *msg,
                                        size_t len, struct pv_buf *out);
@@ -289,7 +294,8 @@ char *mail_html_meta_charset(const char *html, size_t len);
  * From, To, Cc, Date and Subject lines decoded, an empty line, the body
  * (text parts decoded to UTF-8; multipart/alternative prefers text/plain,
  * then text/html; attached messages framed by "----- Forwarded message
- * -----"), then "Attachments:" with one line per part not shown.  Notes
+ * -----"), then "Attachments:" with one line per part not shown,
+ * "  [N] name  type  size", N being the index for mail_mime_part_decode().  Notes
  * about what could not be read exactly are lines starting "[popview: ".
  * Everything passes through mail_sanitize (newlines and tabs kept), so no
  * control character reaches the terminal.  Returns MAIL_OK,

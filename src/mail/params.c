@@ -293,26 +293,31 @@ static char *octets_to_utf8(const char *charset, const struct pv_buf *octets)
 }
 
 /* Joins the sections of name in section order (first of a duplicate wins;
- * missing sections are skipped rather than losing the rest). */
-static char *assemble_sections(struct piece *pieces, size_t n, const char *name)
+ * missing sections are skipped rather than losing the rest).  One pass to
+ * find each section's piece keeps this linear in the number of pieces. */
+static char *assemble_sections(const struct piece *pieces, size_t n, const char *name)
 {
+    const struct piece *by_section[MAIL_PARAMS_SECTIONS_MAX] = {NULL};
+    for (size_t k = 0; k < n; k++) {
+        const struct piece *p = &pieces[k];
+        if (p->section >= 0 && !by_section[p->section] && strcmp(p->name, name) == 0)
+            by_section[p->section] = p;
+    }
     struct pv_buf octets;
     pv_buf_init(&octets, 0);
     char *charset = NULL;
     for (int sec = 0; sec < MAIL_PARAMS_SECTIONS_MAX; sec++) {
-        for (size_t k = 0; k < n; k++) {
-            struct piece *p = &pieces[k];
-            if (p->section != sec || strcmp(p->name, name) != 0)
-                continue;
-            const char *v = p->value.data ? p->value.data : "";
-            size_t vlen = p->value.len;
-            if (p->extended) {
-                size_t rest = sec == 0 ? split_charset(v, vlen, &charset) : 0;
-                percent_decode(v + rest, vlen - rest, &octets);
-            } else if (!pv_buf_append(&octets, v, vlen)) {
-                break; /* uncapped: cannot happen */
-            }
-            break; /* the first piece of a section wins */
+        const struct piece *p = by_section[sec];
+        if (!p)
+            continue;
+        const char *v = p->value.data ? p->value.data : "";
+        size_t vlen = p->value.len;
+        if (p->extended) {
+            /* Only the first section carries charset'language' (RFC 2231 section 4.1). */
+            size_t rest = sec == 0 ? split_charset(v, vlen, &charset) : 0;
+            percent_decode(v + rest, vlen - rest, &octets);
+        } else if (!pv_buf_append(&octets, v, vlen)) {
+            break; /* uncapped: cannot happen */
         }
     }
     char *utf8 = octets_to_utf8(charset, &octets);
@@ -346,7 +351,8 @@ static bool have_param(const struct mail_params *mp, const char *name)
 
 /* The parameter called name from all its pieces: RFC 2231 sections, else
  * an extended value, else the first plain value. */
-static void add_param(struct mail_params *mp, struct piece *pieces, size_t n, const char *name)
+static void add_param(struct mail_params *mp, const struct piece *pieces, size_t n,
+                      const char *name)
 {
     const struct piece *extended = NULL, *plain = NULL;
     bool sections = false;
