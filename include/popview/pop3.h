@@ -29,6 +29,9 @@ enum pop3_reply_kind {
     POP3_REPLY_MULTI,  /* status line; after +OK, data lines up to "." */
     POP3_REPLY_SASL,   /* status line, or a "+ <base64>" continuation (RFC 5034) */
 };
+/* A SASL exchange is one expectation: after a continuation it stays at the
+ * head of the queue until +OK or -ERR, so the client's response lines
+ * (POP3_CMD_SASL_RESPONSE) queue nothing. */
 
 enum pop3_resp_code {
     POP3_CODE_NONE = 0,
