@@ -143,6 +143,22 @@ static bool read_all_capped(int fd, struct pv_buf *out)
     return fits;
 }
 
+/*
+ * Grows b to hold n bytes before any secret goes in: a realloc later would
+ * leave an unwiped copy of the secret behind in freed memory.
+ */
+static bool reserve_for_secret(struct pv_buf *b, size_t n)
+{
+    static const char zeros[READ_CHUNK];
+    while (b->len < n) {
+        size_t step = n - b->len < sizeof zeros ? n - b->len : sizeof zeros;
+        if (!pv_buf_append(b, zeros, step))
+            return false;
+    }
+    pv_buf_reset(b);
+    return true;
+}
+
 static int wait_child(pid_t pid)
 {
     int status = 0;
@@ -412,6 +428,12 @@ static enum cli_status netrc_search(const char *text, size_t len, const char *na
     struct netrc_search s = {.host = host, .user = user};
     struct pv_buf tok;
     pv_buf_init(&tok, CLI_NETRC_MAX);
+    /* No token is longer than the text it comes from. */
+    if (!reserve_for_secret(&tok, len)) {
+        pv_buf_free(&tok);
+        pv_error_set(err, "%s is larger than %d KiB", name, CLI_NETRC_MAX / 1024);
+        return CLI_ERR_NETRC;
+    }
     enum cli_status st = CLI_OK;
     while (st == CLI_OK && !s.machine.used) {
         int r = next_token(&lx, &tok, err);
@@ -482,7 +504,8 @@ static enum cli_status netrc_load(const char *path, const char *name, struct pv_
     } else if (!S_ISREG(st_out->st_mode)) {
         pv_error_set(err, "%s is not a regular file", name);
         st = CLI_ERR_NETRC;
-    } else if (st_out->st_size > CLI_NETRC_MAX || !read_all_capped(fd, text)) {
+    } else if (st_out->st_size > CLI_NETRC_MAX ||
+               !reserve_for_secret(text, (size_t)st_out->st_size) || !read_all_capped(fd, text)) {
         pv_error_set(err, "%s is larger than %d KiB", name, CLI_NETRC_MAX / 1024);
         st = CLI_ERR_NETRC;
     }

@@ -590,6 +590,7 @@ END_TEST
 /* A pseudo-terminal and a thread playing the person at the keyboard. */
 struct pty_person {
     int master;
+    int slave_keep; /* held open: with no slave open, reads on the master fail (EIO) */
     char slave_path[128];
     const char *wait_for; /* typed once this much output has appeared */
     const char *types;    /* NULL: send a signal instead */
@@ -607,6 +608,14 @@ static void pty_open(struct pty_person *pp)
     ck_assert_int_eq(grantpt(pp->master), 0);
     ck_assert_int_eq(unlockpt(pp->master), 0);
     ck_assert_int_eq(ptsname_r(pp->master, pp->slave_path, sizeof pp->slave_path), 0);
+    pp->slave_keep = open(pp->slave_path, O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(pp->slave_keep, 0);
+}
+
+static void pty_close(struct pty_person *pp)
+{
+    close(pp->slave_keep);
+    close(pp->master);
 }
 
 /* Reads what the terminal shows until `until` appeared or 5 s passed. */
@@ -679,7 +688,7 @@ START_TEST(tty_reads_without_echo)
     ck_assert_ptr_nonnull(strstr(pp.seen, "Password for alice@" HOST ": "));
     ck_assert_ptr_null(strstr(pp.seen, "hunter2")); /* never echoed */
     ck_assert(slave_echo_on(&pp));                  /* and echo is back */
-    close(pp.master);
+    pty_close(&pp);
 }
 END_TEST
 
@@ -693,14 +702,14 @@ START_TEST(tty_end_of_input_and_empty_line)
     ck_assert_ptr_null(secret);
     ck_assert_str_eq(err.msg, "password prompt: end of input before a password was typed");
     ck_assert(slave_echo_on(&pp));
-    close(pp.master);
+    pty_close(&pp);
 
     pty_open(&pp);
     ck_assert_int_eq(prompt_on_pty(&pp, "\r", &secret, &err), CLI_ERR_PROMPT);
     ck_assert_ptr_null(secret);
     ck_assert_str_eq(err.msg, "no password was typed");
     ck_assert(slave_echo_on(&pp));
-    close(pp.master);
+    pty_close(&pp);
 }
 END_TEST
 
@@ -733,7 +742,7 @@ START_TEST(tty_restored_on_signal)
     sigset_t now;
     pthread_sigmask(SIG_SETMASK, NULL, &now);
     ck_assert(!sigismember(&now, SIGINT));
-    close(pp.master);
+    pty_close(&pp);
 }
 END_TEST
 
