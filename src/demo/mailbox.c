@@ -154,33 +154,60 @@ static bool find_fill_header(const char *msg, size_t len, uint64_t *octets_out,
 
 /*
  * The generated body: an export of a weather station's log, one reading a
- * minute from a fixed start, values from a fixed linear congruential
- * sequence, so every run serves the same bytes (and the same UIDL fits).
+ * minute from a fixed start.  Each value takes a small step of a fixed
+ * linear congruential sequence, so the log looks like weather rather than
+ * noise, and every load produces the same bytes.
  */
+struct weather {
+    int temp;           /* tenths of a degree Celsius */
+    int humidity;       /* percent */
+    int wind;           /* km/h */
+    int pressure;       /* tenths of a hectopascal */
+    unsigned direction; /* index into the compass points */
+};
+
+static int clamp_step(int value, int step, int lo, int hi)
+{
+    value += step;
+    return value < lo ? lo : value > hi ? hi : value;
+}
+
+/* One minute later: small random steps, warmer by day and cooler by night. */
+static void weather_step(struct weather *w, uint32_t r, int hour)
+{
+    int daily = hour >= 7 && hour <= 16 ? 1 : hour >= 19 || hour <= 4 ? -1 : 0;
+    int temp_step = (int)(r % 5) - 2 + ((r >> 24) % 8 == 0 ? daily : 0);
+    w->temp = clamp_step(w->temp, temp_step, -120, 220);
+    w->humidity = clamp_step(w->humidity, (int)(r >> 4 & 3) - (int)(r >> 6 & 3), 30, 98);
+    w->wind = clamp_step(w->wind, (int)((r >> 8) % 5) - 2, 0, 60);
+    w->pressure = clamp_step(w->pressure, (int)(r >> 12 & 3) - (int)(r >> 14 & 3), 9800, 10400);
+    if ((r >> 16 & 63) == 0) /* now and then the wind turns */
+        w->direction = (w->direction + ((r >> 22 & 1) ? 1 : 7)) % 8;
+}
+
 static void append_fill(struct pv_buf *b, uint64_t target)
 {
-    static const char *const winds[] = {"N", "NE", "E", "SE", "S", "SW", "W", "NW"};
+    static const char *const points[] = {"N", "NE", "E", "SE", "S", "SW", "W", "NW"};
+    struct weather w = {.temp = 41, .humidity = 72, .wind = 12, .pressure = 10132, .direction = 5};
     uint32_t state = 20240301u;
     time_t t = 1709251200; /* 2024-03-01 00:00 UTC */
     for (unsigned long n = 1;; n++, t += 60) {
         state = state * 1664525u + 1013904223u;
-        int temp = (int)((state >> 8) % 300) - 100; /* tenths of a degree */
-        unsigned humidity = 35 + (state >> 12) % 60;
-        unsigned wind = (state >> 18) % 45;
-        unsigned pressure = 9900 + (state >> 4) % 400;
         struct tm tm;
         gmtime_r(&t, &tm);
+        weather_step(&w, state >> 4, tm.tm_hour);
         char stamp[32];
         strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M", &tm);
         char line[160];
-        int w = snprintf(line, sizeof(line),
-                         "%06lu  %s UTC  station KE-07  temp %c%d.%d C  humidity %2u %%  "
-                         "wind %2u km/h %-2s  pressure %u.%u hPa\r\n",
-                         n, stamp, temp < 0 ? '-' : '+', abs(temp) / 10, abs(temp) % 10, humidity,
-                         wind, winds[(state >> 24) % 8], pressure / 10, pressure % 10);
-        if (w < 0 || (size_t)w >= sizeof(line) || b->len + (size_t)w > target)
+        int len =
+            snprintf(line, sizeof(line),
+                     "%06lu  %s UTC  station KE-07  temp %c%d.%d C  humidity %2d %%  "
+                     "wind %2d km/h %-2s  pressure %d.%d hPa\r\n",
+                     n, stamp, w.temp < 0 ? '-' : '+', abs(w.temp) / 10, abs(w.temp) % 10,
+                     w.humidity, w.wind, points[w.direction], w.pressure / 10, w.pressure % 10);
+        if (len < 0 || (size_t)len >= sizeof(line) || b->len + (size_t)len > target)
             return;
-        if (!pv_buf_append(b, line, (size_t)w))
+        if (!pv_buf_append(b, line, (size_t)len))
             return; /* the buffer's cap: the message is as large as it may be */
     }
 }
@@ -354,7 +381,8 @@ static enum demo_status read_file(int dirfd, const char *name, char **data_out, 
                                   bool *regular_out, struct pv_error *err)
 {
     *regular_out = false;
-    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO named like a message must not hang the load */
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         pv_error_set(err, "cannot open %s: %s", name, strerror(errno));
         return DEMO_ERR_IO;
@@ -419,6 +447,14 @@ static enum demo_status collect_names(DIR *d, const char *dir, char ***names_out
             names = pv_xreallocarray(names, alloc, sizeof(*names));
         }
         names[count++] = pv_xstrdup(e->d_name);
+        errno = 0;
+    }
+    if (errno != 0) {
+        pv_error_set(err, "cannot list the directory %s: %s", dir, strerror(errno));
+        for (size_t i = 0; i < count; i++)
+            free(names[i]);
+        free(names);
+        return DEMO_ERR_IO;
     }
     if (count > 0)
         qsort(names, count, sizeof(*names), compare_names);

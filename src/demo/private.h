@@ -65,8 +65,6 @@ bool demo_session_line(struct demo_session *s, const char *line, size_t len, str
 size_t demo_session_line_max(const struct demo_session *s);
 /* Appends the reply to a line longer than demo_session_line_max(). */
 void demo_session_line_too_long(struct demo_session *s, struct pv_buf *out);
-/* The APOP timestamp of the greeting, "<...>" (for tests and the tool). */
-const char *demo_session_timestamp(const struct demo_session *s);
 
 /* The embedded sample, sorted by name (sample_data.c, generated). */
 struct demo_sample_file {

@@ -826,8 +826,3 @@ void demo_session_greeting(struct demo_session *s, struct pv_buf *out)
     else
         reply_ok(out, "popview demo POP3 server ready");
 }
-
-const char *demo_session_timestamp(const struct demo_session *s)
-{
-    return s->timestamp;
-}

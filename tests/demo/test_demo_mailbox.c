@@ -414,9 +414,13 @@ START_TEST(test_load_dir)
     write_file(dir, "notes.txt", "not a message\n");
     write_file(dir, ".hidden.eml", "Subject: hidden\n\n");
     write_file(dir, "has space.eml", "Subject: space\n\n");
+    /* neither a directory nor a FIFO named like a message is one (nor blocks) */
     char *sub = pv_xasprintf("%s/sub.eml", dir);
     ck_assert_int_eq(mkdir(sub, 0700), 0);
     free(sub);
+    char *fifo = pv_xasprintf("%s/fifo.eml", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    free(fifo);
 
     struct demo_mailbox *mb = demo_mailbox_new();
     ck_assert_int_eq(demo_mailbox_load_dir(mb, dir, &err), DEMO_OK);
