@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <popview/util.h>
 
@@ -214,7 +215,57 @@ enum cli_status cli_credentials_get(const char *user, const char *host,
                                     struct pv_error *err);
 
 /* ======================================================================
- * Run modes (src/cli/run_*.c) — declared below by their author.
+ * Run modes (src/cli/session_open.c, trace_file.c, run_capa.c, run_summary.c)
  * ====================================================================== */
+
+struct pop3_session;
+struct pop3_trace;
+
+/* The --trace file: every transcript line with a UTC time stamp, secrets
+ * already masked by the pop3 layer, control characters made visible. */
+struct cli_trace;
+/* Creates (mode 0600, truncating) the file.  Errors: CLI_ERR_USAGE with the
+ * path and the system's reason. */
+enum cli_status cli_trace_open(const char *path, struct cli_trace **trace_out,
+                               struct pv_error *err);
+void cli_trace_close(struct cli_trace **trace);
+/* A pop3_trace_fn: ctx is the struct cli_trace. */
+void cli_trace_hook(void *ctx, const struct pop3_trace *t);
+
+/*
+ * Connects as the options say (TLS mode, CA file, timeout, trace) without
+ * logging in; warns on stderr about --insecure and --no-tls.  demo_fd >= 0
+ * connects to the demo server on that socket instead of the URL.
+ */
+enum cli_exit cli_session_connect(const struct cli_options *opts, struct cli_trace *trace,
+                                  int demo_fd, struct pop3_session **session_out,
+                                  struct pv_error *err);
+/*
+ * Connects as the options say (TLS mode, CA file, timeout, trace), finds
+ * the credentials and logs in.  Warnings a person must see (--insecure,
+ * --no-tls) go to stderr on every connect.  demo_fd >= 0 connects to the
+ * demo server on that socket instead of the URL.
+ * Returns the exit code to use; err says what went wrong.
+ */
+enum cli_exit cli_session_open(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
+                               struct pop3_session **session_out, struct pv_error *err);
+/* Maps a pop3 status to the program's exit code. */
+enum cli_exit cli_exit_for_pop3(int pop3_status);
+
+/* --capa: greeting, capabilities, TLS details, then QUIT.  Output to out
+ *  Returns the exit code. */
+enum cli_exit cli_run_capa(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
+                           FILE *out);
+
+/* --summary: one row per message (number, UIDL, size, date, from, subject),
+ * as text or TSV, then QUIT.  Never sends DELE. */
+enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
+                              FILE *out);
+
+/* Display helpers for the text outputs (text_width.c): the number of
+ * terminal columns of UTF-8 text, and a copy cut to at most cols columns
+ * (with an ellipsis when cut) padded with spaces to exactly cols. */
+size_t cli_text_columns(const char *utf8);
+void cli_text_fit(const char *utf8, size_t cols, struct pv_buf *out);
 
 #endif

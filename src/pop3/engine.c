@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <popview/util.h>
 
@@ -459,7 +460,13 @@ static enum pop3_status engine_read(struct pop3_engine *e, bool *progress, struc
             if (e->in.len && pop3_parser_pending(e->parser) == 0)
                 return engine_unsolicited(e, true, err);
             if (e->q_len == 0) {
-                return engine_fail_msg(e, POP3_ERR_NET, err, "the server closed the connection");
+                /* Nothing was awaited (after QUIT, or while idle): not this
+                 * call's failure, but the session is over. */
+                struct pv_error closed;
+                pv_error_clear(&closed);
+                pv_error_set(&closed, "the server closed the connection");
+                pop3_engine_fail(e, POP3_ERR_NET, &closed);
+                return POP3_OK;
             }
             return engine_fail_msg(e, POP3_ERR_NET, err,
                                    "the server closed the connection before it answered");
@@ -551,19 +558,33 @@ enum pop3_status pop3_engine_pump(struct pop3_engine *e, int timeout_ms, bool *p
     return POP3_OK;
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 enum pop3_status pop3_engine_drain(struct pop3_engine *e, struct pv_error *err)
 {
     int timeout = net_stream_timeout(e->stream);
+    /* A wake-up without application bytes (a TLS 1.3 session ticket, a
+     * partial record) is not silence: only a whole timeout without progress
+     * is. */
+    int64_t deadline = monotonic_ms() + timeout;
     while (e->q_len > 0) {
-        bool progress = false;
-        enum pop3_status st = pop3_engine_pump(e, timeout, &progress, err);
-        if (st != POP3_OK)
-            return st;
-        if (!progress && e->q_len > 0) {
+        int64_t left = deadline - monotonic_ms();
+        if (left <= 0) {
             return engine_fail_msg(e, POP3_ERR_NET, err,
                                    "the server did not answer within %d s; giving up",
                                    (timeout + 999) / 1000);
         }
+        bool progress = false;
+        enum pop3_status st = pop3_engine_pump(e, (int)left, &progress, err);
+        if (st != POP3_OK)
+            return st;
+        if (progress)
+            deadline = monotonic_ms() + timeout;
     }
     return POP3_OK;
 }

@@ -1,5 +1,6 @@
 /* Strict, locale-independent parsing: atoi/strtoul accept too much. */
 #include <limits.h>
+#include <stdio.h>
 
 #include <popview/util.h>
 
@@ -53,4 +54,23 @@ bool pv_ascii_ieq(const char *a, const char *b)
         if (*a == '\0')
             return true;
     }
+}
+
+void pv_format_size(uint64_t octets, char *out, size_t out_size)
+{
+    static const char units[] = "KMGTPE";
+    if (octets < 1024) {
+        snprintf(out, out_size, "%u", (unsigned)octets);
+        return;
+    }
+    double v = (double)octets / 1024.0;
+    size_t u = 0;
+    while (v >= 1024.0 && u + 1 < sizeof units - 1) {
+        v /= 1024.0;
+        u++;
+    }
+    if (v < 10.0)
+        snprintf(out, out_size, "%.1f%c", v, units[u]);
+    else
+        snprintf(out, out_size, "%.0f%c", v, units[u]);
 }

@@ -72,6 +72,22 @@ START_TEST(ascii_case_compare)
 }
 END_TEST
 
+START_TEST(format_size_for_people)
+{
+    char b[16];
+    pv_format_size(0, b, sizeof b);
+    ck_assert_str_eq(b, "0");
+    pv_format_size(1023, b, sizeof b);
+    ck_assert_str_eq(b, "1023");
+    pv_format_size(2150, b, sizeof b);
+    ck_assert_str_eq(b, "2.1K");
+    pv_format_size(3565158, b, sizeof b);
+    ck_assert_str_eq(b, "3.4M");
+    pv_format_size(50ull * 1024 * 1024, b, sizeof b);
+    ck_assert_str_eq(b, "50M");
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -81,6 +97,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, parse_u64_is_strict);
     tcase_add_test(tc, error_prefix_and_server_text_sanitized);
     tcase_add_test(tc, ascii_case_compare);
+    tcase_add_test(tc, format_size_for_people);
     suite_add_tcase(s, tc);
     return s;
 }

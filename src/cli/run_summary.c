@@ -1,0 +1,209 @@
+/*
+ * --summary: one row per message from LIST, UIDL and TOP n 0 — number,
+ * UIDL, size, date, from, subject — decoded for a person and sanitized,
+ * printed as each header arrives (pipelined replies come in order, so rows
+ * stream out in message order).  Without TOP the headers are cut from RETR,
+ * with a warning.  Never sends DELE; ends with QUIT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <popview/util.h>
+
+#include <popview/pop3.h>
+
+#include <popview/mail.h>
+
+#include "cli.h"
+
+/* Header blocks larger than this are cut: enough for any real message. */
+enum { HEADER_CAP = 256 * 1024, TEXT_FROM_COLS = 24, TEXT_UIDL_COLS = 16 };
+
+struct summary {
+    const struct cli_options *opts;
+    FILE *out;
+    const struct pop3_listing *list;
+    size_t count;
+    size_t next; /* index in list of the message being received */
+    struct pv_buf header;
+    bool header_done; /* the empty line after the header was seen */
+    bool line_start;
+    unsigned failed;
+};
+
+static const struct pop3_listing *find_listing(const struct summary *sm, unsigned msgno)
+{
+    /* Replies come in the order asked, so the next one is almost always it. */
+    if (sm->next < sm->count && sm->list[sm->next].msgno == msgno)
+        return &sm->list[sm->next];
+    for (size_t i = 0; i < sm->count; i++)
+        if (sm->list[i].msgno == msgno)
+            return &sm->list[i];
+    return NULL;
+}
+
+static void summary_begin(void *ctx, unsigned msgno)
+{
+    struct summary *sm = ctx;
+    (void)msgno;
+    pv_buf_reset(&sm->header);
+    sm->header_done = false;
+    sm->line_start = true;
+}
+
+static bool summary_data(void *ctx, const char *data, size_t len, bool line_end)
+{
+    struct summary *sm = ctx;
+    if (sm->header_done)
+        return false; /* RETR fallback: the body is not needed */
+    if (sm->line_start && len == 0 && line_end) {
+        sm->header_done = true;
+        return false;
+    }
+    bool ok = pv_buf_append(&sm->header, data, len) &&
+              (!line_end || pv_buf_append(&sm->header, "\r\n", 2));
+    (void)ok; /* past HEADER_CAP the rest of a huge header is dropped */
+    sm->line_start = line_end;
+    return true;
+}
+
+/* Decoded, sanitized, one line: a field ready to print. */
+static char *field_text(char *decoded)
+{
+    struct pv_buf b;
+    pv_buf_init(&b, 0);
+    mail_sanitize(decoded, strlen(decoded), MAIL_SANITIZE_ONE_LINE, &b);
+    free(decoded);
+    return pv_buf_steal(&b, NULL);
+}
+
+struct row {
+    char *from;
+    char *subject;
+    char iso_date[40];
+    char short_date[20];
+};
+
+static void row_from_header(struct row *r, const char *header, size_t len)
+{
+    struct mail_headers *h = mail_headers_parse(header, len, NULL);
+    const char *from = mail_headers_get(h, "From");
+    const char *subject = mail_headers_get(h, "Subject");
+    const char *date = mail_headers_get(h, "Date");
+    r->from = field_text(from ? mail_address_display(from) : pv_xstrdup(""));
+    r->subject = field_text(subject ? mail_decode_header_text(subject) : pv_xstrdup(""));
+    r->iso_date[0] = r->short_date[0] = '\0';
+    int64_t when;
+    int tz;
+    if (date && mail_date_parse(date, &when, &tz)) {
+        mail_date_format_iso(when, tz, r->iso_date, sizeof r->iso_date);
+        /* "2025-03-02T14:05:00+01:00" -> "2025-03-02 14:05" */
+        snprintf(r->short_date, sizeof r->short_date, "%.10s %.5s", r->iso_date, r->iso_date + 11);
+    }
+    mail_headers_free(&h);
+}
+
+static void print_row_tsv(FILE *out, const struct pop3_listing *m, const struct row *r)
+{
+    fprintf(out, "%u\t%s\t%llu\t%s\t%s\t%s\n", m->msgno, m->uid ? m->uid : "",
+            (unsigned long long)m->size, r->iso_date, r->from, r->subject);
+}
+
+static void print_row_text(FILE *out, const struct pop3_listing *m, const struct row *r)
+{
+    char size[16];
+    pv_format_size(m->size, size, sizeof size);
+    struct pv_buf uid, from;
+    pv_buf_init(&uid, 0);
+    pv_buf_init(&from, 0);
+    cli_text_fit(m->uid ? m->uid : "-", TEXT_UIDL_COLS, &uid);
+    cli_text_fit(r->from, TEXT_FROM_COLS, &from);
+    fprintf(out, "%5u  %s  %6s  %-16s  %s  %s\n", m->msgno, uid.data, size,
+            r->short_date[0] ? r->short_date : "-", from.data, r->subject);
+    pv_buf_free(&uid);
+    pv_buf_free(&from);
+}
+
+static void summary_done(void *ctx, unsigned msgno, bool ok, const char *server_text)
+{
+    struct summary *sm = ctx;
+    const struct pop3_listing *m = find_listing(sm, msgno);
+    if (m)
+        sm->next = (size_t)(m - sm->list) + 1;
+    if (!m)
+        return;
+    if (!ok) {
+        struct pv_buf safe;
+        pv_buf_init(&safe, 0);
+        mail_sanitize(server_text, strlen(server_text), MAIL_SANITIZE_ONE_LINE, &safe);
+        fprintf(stderr, "popview: message %u: the server refused its header: -ERR %s\n", msgno,
+                safe.data ? safe.data : "");
+        pv_buf_free(&safe);
+        sm->failed++;
+        pv_buf_reset(&sm->header);
+    }
+    struct row r;
+    row_from_header(&r, sm->header.data ? sm->header.data : "", sm->header.len);
+    if (sm->opts->format == CLI_FORMAT_TSV)
+        print_row_tsv(sm->out, m, &r);
+    else
+        print_row_text(sm->out, m, &r);
+    free(r.from);
+    free(r.subject);
+}
+
+static enum pop3_status fetch_headers(struct pop3_session *s, struct summary *sm,
+                                      struct pv_error *err)
+{
+    unsigned *nums = pv_xcalloc(sm->count ? sm->count : 1, sizeof *nums);
+    for (size_t i = 0; i < sm->count; i++)
+        nums[i] = sm->list[i].msgno;
+    struct pop3_batch_handler h = {
+        .begin = summary_begin, .data = summary_data, .done = summary_done, .ctx = sm};
+    enum pop3_status st = pop3_session_top_batch(s, nums, sm->count, 0, &h, err);
+    if (st == POP3_ERR_UNSUPPORTED) {
+        fprintf(stderr, "popview: the server does not support TOP; reading whole messages to "
+                        "get their headers (slower, nothing is deleted)\n");
+        st = pop3_session_retr_batch(s, nums, sm->count, &h, err);
+    }
+    free(nums);
+    return st;
+}
+
+enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
+                              FILE *out)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    struct pop3_session *s = NULL;
+    enum cli_exit rc = cli_session_open(opts, trace, demo_fd, &s, &err);
+    if (rc != CLI_EXIT_OK) {
+        fprintf(stderr, "popview: %s\n", err.msg);
+        return rc;
+    }
+    struct summary sm = {.opts = opts, .out = out};
+    pv_buf_init(&sm.header, HEADER_CAP);
+    struct pop3_listing *list = NULL;
+    enum pop3_status st = pop3_session_scan(s, &list, &sm.count, &err);
+    sm.list = list;
+    if (st == POP3_OK && opts->format == CLI_FORMAT_TEXT)
+        fprintf(out, "%5s  %-*s  %6s  %-16s  %-*s  %s\n", "#", TEXT_UIDL_COLS, "UIDL", "Size",
+                "Date", TEXT_FROM_COLS, "From", "Subject");
+    if (st == POP3_OK)
+        st = fetch_headers(s, &sm, &err);
+    pv_buf_free(&sm.header);
+    pop3_listing_free(&list, sm.count);
+    if (st != POP3_OK) {
+        fprintf(stderr, "popview: %s\n", err.msg);
+        pop3_session_free(&s);
+        return cli_exit_for_pop3(st);
+    }
+    st = pop3_session_quit(s, NULL, &err);
+    pop3_session_free(&s);
+    if (st != POP3_OK) {
+        fprintf(stderr, "popview: %s\n", err.msg);
+        return cli_exit_for_pop3(st);
+    }
+    return sm.failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;
+}
