@@ -320,6 +320,7 @@ static const struct {
     {"08-japanese-iso2022jp", "charset=ISO-2022-JP"},
     {"08-japanese-iso2022jp", "\x1b$B"},
     {"09-chinese-gb2312", "charset=GB2312"},
+    {"09-chinese-gb2312", "Subject: =?GB2312?B?"},
     {"10-greek-iso8859-7", "charset=ISO-8859-7"},
     {"11-arabic-utf8", "=?UTF-8?B?"},
     {"12-emoji", "=?UTF-8?Q?=F0=9F=8E=89"},
