@@ -70,28 +70,37 @@ static void demo_stop(struct demo *d)
 static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *trace)
 {
     struct demo d = {.fd = -1};
-    enum cli_exit rc = CLI_EXIT_OK;
+    if (opts->demo) {
+        enum cli_exit rc = demo_start(&d);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+    }
+    enum cli_exit rc = CLI_EXIT_USAGE;
     switch (opts->mode) {
     case CLI_MODE_CAPA:
-        return cli_run_capa(opts, trace, -1, stdout);
+        rc = cli_run_capa(opts, trace, d.fd, stdout);
+        break;
     case CLI_MODE_SUMMARY:
-        return cli_run_summary(opts, trace, -1, stdout);
-    case CLI_MODE_DEMO:
-        /* Until the full-screen browser exists, the demo shows its summary. */
-        rc = demo_start(&d);
-        if (rc == CLI_EXIT_OK)
-            rc = cli_run_summary(opts, trace, d.fd, stdout);
-        demo_stop(&d);
-        return rc;
-    case CLI_MODE_SHOW:
+        rc = cli_run_summary(opts, trace, d.fd, stdout);
+        break;
     case CLI_MODE_TUI:
-        fprintf(stderr, "popview: this build has no full-screen browser or --show yet; use "
-                        "--summary or --capa\n");
-        return CLI_EXIT_USAGE;
+        if (opts->demo) {
+            /* Until the full-screen browser exists, the demo shows its summary. */
+            rc = cli_run_summary(opts, trace, d.fd, stdout);
+            break;
+        }
+        fprintf(stderr, "popview: this build has no full-screen browser yet; use --summary or "
+                        "--capa\n");
+        break;
+    case CLI_MODE_SHOW:
+        fprintf(stderr, "popview: this build cannot show a message yet; use --summary\n");
+        break;
     case CLI_MODE_HELP:
     case CLI_MODE_VERSION:
         break;
     }
+    if (opts->demo)
+        demo_stop(&d);
     return rc;
 }
 

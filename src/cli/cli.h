@@ -87,7 +87,6 @@ enum cli_mode {
     CLI_MODE_CAPA,    /* --capa */
     CLI_MODE_SUMMARY, /* --summary */
     CLI_MODE_SHOW,    /* --show N */
-    CLI_MODE_DEMO,    /* --demo */
     CLI_MODE_HELP,    /* --help: print cli_usage_text(), exit 0 */
     CLI_MODE_VERSION, /* --version */
 };
@@ -100,6 +99,7 @@ struct cli_options {
     enum cli_mode mode;
     enum cli_format format; /* --format, only with --summary; default text */
     unsigned show_msg;      /* --show N: N >= 1 */
+    bool demo;              /* --demo: the built-in demo server instead of a URL */
     struct cli_url *url;    /* NULL for --demo, --help and --version */
     char *user;             /* --user, or NULL */
     char *password_command; /* --password-command, or NULL */

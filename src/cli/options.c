@@ -81,7 +81,7 @@ static const char *const auth_mechanisms[] = {
 static const char usage_text[] =
     "Usage: popview [options] pop3s://[user@]host[:port]\n"
     "       popview [options] pop3://[user@]host[:port]\n"
-    "       popview --demo\n"
+    "       popview --demo [--capa | --summary | --show N]\n"
     "Browse a POP3 mailbox; --capa, --summary and --show print and exit instead.\n"
     "\n"
     "URL:\n"
@@ -93,7 +93,7 @@ static const char usage_text[] =
     "      --capa              print the server's capabilities and exit\n"
     "      --summary           print one line per message and exit\n"
     "      --show N            print message N and exit\n"
-    "      --demo              browse a built-in demo server (no URL)\n"
+    "      --demo              use the built-in demo server instead of a URL\n"
     "\n"
     "Options:\n"
     "      --format text|tsv   output of --summary (default text)\n"
@@ -255,7 +255,8 @@ static enum cli_status apply_option(struct parse *p, int id, const char *value)
     case OPT_SUMMARY:
         return set_mode(p, CLI_MODE_SUMMARY, id);
     case OPT_DEMO:
-        return set_mode(p, CLI_MODE_DEMO, id);
+        p->o->demo = true;
+        return CLI_OK;
     case OPT_SHOW:
         return set_show(p, value);
     case OPT_FORMAT:
@@ -327,12 +328,12 @@ static enum cli_status check_url_and_combinations(struct parse *p, int npos, cha
 {
     struct cli_options *o = p->o;
     char quoted[QUOTE_MAX];
-    if (o->mode == CLI_MODE_DEMO && npos > 0) {
+    if (o->demo && npos > 0) {
         cli_printable(quoted, sizeof quoted, pos[0], strlen(pos[0]));
         pv_error_set(p->err, "--demo runs its own server and takes no URL, got \"%s\"", quoted);
         return CLI_ERR_USAGE;
     }
-    if (o->mode != CLI_MODE_DEMO && npos == 0) {
+    if (!o->demo && npos == 0) {
         pv_error_set(p->err, "no server URL given: popview [options] pop3s://[user@]host[:port] "
                              "(or --demo; see popview --help)");
         return CLI_ERR_USAGE;

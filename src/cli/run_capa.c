@@ -36,9 +36,14 @@ static void format_day(int64_t when, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
-static void print_tls(FILE *out, const struct pop3_session *s)
+static void print_tls(FILE *out, const struct pop3_session *s, bool demo)
 {
     struct net_tls_info info;
+    if (demo) {
+        fprintf(out, "%-13s none (an in-process demo server: nothing leaves this machine)\n",
+                "TLS:");
+        return;
+    }
     if (!pop3_session_tls_info(s, &info)) {
         fprintf(out, "%-13s none (plain connection: the password crosses in clear)\n", "TLS:");
         return;
@@ -114,7 +119,7 @@ enum cli_exit cli_run_capa(const struct cli_options *opts, struct cli_trace *tra
     fprintf(out, "%-13s %s\n", "APOP:",
             pop3_session_apop_timestamp(s) ? "offered (the greeting has a timestamp)"
                                            : "not offered");
-    print_tls(out, s);
+    print_tls(out, s, demo_fd >= 0);
     print_capabilities(out, s);
     print_languages(out, s);
     enum pop3_status st = pop3_session_quit(s, NULL, &err);

@@ -128,7 +128,8 @@ START_TEST(parse_modes)
     cli_options_free(&o);
 
     ck_assert_int_eq(parse(ARGS("--demo"), &o, &err), CLI_OK);
-    ck_assert_int_eq(o->mode, CLI_MODE_DEMO);
+    ck_assert_int_eq(o->mode, CLI_MODE_TUI);
+    ck_assert(o->demo);
     ck_assert_ptr_null(o->url);
     ck_assert_ptr_null(cli_options_user(o));
     cli_options_free(&o);
@@ -262,8 +263,8 @@ static const struct {
 } bad_lines[] = {
     {{"--capa", "--summary", "pop3://h"},
      "--capa and --summary cannot be used together: choose one mode"},
-    {{"--show", "2", "--demo"}, "--show and --demo cannot be used together: choose one mode"},
-    {{"--demo", "--capa"}, "--demo and --capa cannot be used together: choose one mode"},
+    {{"--show", "2", "--capa", "--demo"},
+     "--show and --capa cannot be used together: choose one mode"},
     {{"--timeout", "abc", "pop3://h"},
      "--timeout needs a number of seconds between 1 and 3600, got \"abc\""},
     {{"--timeout", "0", "pop3://h"},
