@@ -93,7 +93,7 @@ static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *
                         "--capa\n");
         break;
     case CLI_MODE_SHOW:
-        fprintf(stderr, "popview: this build cannot show a message yet; use --summary\n");
+        rc = cli_run_show(opts, trace, d.fd, stdout);
         break;
     case CLI_MODE_HELP:
     case CLI_MODE_VERSION:

@@ -262,6 +262,12 @@ enum cli_exit cli_run_capa(const struct cli_options *opts, struct cli_trace *tra
 enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
                               FILE *out);
 
+/* --show N: message N rendered as the pager shows it, then QUIT.  Messages
+ * up to CLI_SHOW_MAX are held in memory. */
+enum { CLI_SHOW_MAX = 256 * 1024 * 1024 };
+enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
+                           FILE *out);
+
 /* Display helpers for the text outputs (text_width.c): the number of
  * terminal columns of UTF-8 text, and a copy cut to at most cols columns
  * (with an ellipsis when cut) padded with spaces to exactly cols. */
