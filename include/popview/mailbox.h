@@ -1,0 +1,191 @@
+/*
+ * mailbox — the model the UI shows: one summary per message, the marks,
+ * loading progress, the transcript, and the message being read.
+ *
+ * The POP3 session runs in a worker thread that owns it; the UI thread
+ * never touches the network.  The UI posts requests (mark, unmark, read a
+ * message, quit) and polls mailbox_event_fd() next to the keyboard; when it
+ * is readable, mailbox_process() applies what the worker finished to the
+ * model, in order, and says what changed.  So the interface never freezes
+ * on the network, and the model is only ever changed on the UI thread.
+ *
+ * Glossary: an *index* is a message's position in server order (0-based;
+ * its POP3 number is index + 1 for this session); a *row* is a position in
+ * the current sort order (what the index view shows).  A message is
+ * *marked* once the server acknowledged its DELE: the screen shows what the
+ * server will delete at QUIT, never more.
+ */
+#ifndef POPVIEW_MAILBOX_H
+#define POPVIEW_MAILBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <popview/util.h>
+#include <popview/net.h>
+#include <popview/pop3.h>
+
+struct mailbox_config {
+    /* Where and how to connect; pop3.trace is ignored (the mailbox records
+     * the transcript itself).  With demo_fd >= 0 the session runs over that
+     * socket (the --demo server) instead of connecting to pop3.host. */
+    struct pop3_config pop3;
+    int demo_fd;
+    const char *user;
+    const char *secret; /* copied, and the copy wiped after login */
+    enum pop3_auth_mech mech;
+    const char *label;  /* "alice@mail.example.org", for the status line */
+};
+
+enum mailbox_phase {
+    MAILBOX_CONNECTING,
+    MAILBOX_LOGGING_IN,
+    MAILBOX_SCANNING, /* STAT, LIST, UIDL */
+    MAILBOX_LOADING,  /* summaries arriving (rows can already be used) */
+    MAILBOX_READY,    /* every summary loaded */
+    MAILBOX_QUITTING,
+    MAILBOX_CLOSED,   /* QUIT answered, or closed without QUIT */
+    MAILBOX_FAILED,   /* the connection or login failed; see mailbox_error() */
+};
+const char *mailbox_phase_name(enum mailbox_phase p);
+
+struct mailbox_summary {
+    unsigned msgno;      /* POP3 message number in this session */
+    uint64_t size;       /* octets, from LIST */
+    const char *uid;     /* UIDL, or NULL */
+    bool loaded;         /* the header arrived and was parsed */
+    bool failed;         /* the server refused its header */
+    bool has_date;
+    int64_t date;        /* UTC seconds */
+    int tz_offset_min;
+    const char *from;    /* decoded and sanitized, one line ("" until loaded) */
+    const char *subject; /* decoded and sanitized, one line */
+    bool multipart_mixed; /* attachment marker: Content-Type multipart/mixed */
+    bool marked;         /* DELE acknowledged by the server */
+    bool mark_pending;   /* DELE (or the undo of one) is on its way */
+};
+
+struct mailbox;
+
+/* Starts the worker (connect, login, scan, load summaries, visible rows
+ * first) and returns at once.  Errors: only when the thread cannot start. */
+struct mailbox *mailbox_open(const struct mailbox_config *cfg, struct pv_error *err);
+/* Stops the worker and closes the connection WITHOUT QUIT if it is still
+ * open, so nothing is deleted (RFC 1939 section 6), and frees. */
+void mailbox_free(struct mailbox **mb);
+
+/* Readable when mailbox_process() has something to apply. */
+int mailbox_event_fd(const struct mailbox *mb);
+
+/* What mailbox_process() changed, as bits. */
+enum {
+    MAILBOX_CHANGED_PHASE = 1u << 0,      /* phase, POP3 state, error */
+    MAILBOX_CHANGED_ROWS = 1u << 1,       /* summaries, marks, count */
+    MAILBOX_CHANGED_TRANSCRIPT = 1u << 2, /* new transcript lines */
+    MAILBOX_CHANGED_MESSAGE = 1u << 3,    /* a requested message arrived or failed */
+    MAILBOX_CHANGED_NOTICE = 1u << 4,     /* a new notice for the status line */
+};
+/* Applies finished work; never blocks. */
+unsigned mailbox_process(struct mailbox *mb);
+
+enum mailbox_phase mailbox_phase(const struct mailbox *mb);
+enum pop3_state mailbox_pop3_state(const struct mailbox *mb);
+const char *mailbox_label(const struct mailbox *mb);
+/* The last failure as a sentence a person can act on, or NULL. */
+const char *mailbox_error(const struct mailbox *mb);
+/* The last notice ("message 4 marked for deletion", "NOOP sent to keep the
+ * session alive", an action's failure), or NULL. */
+const char *mailbox_notice(const struct mailbox *mb);
+
+/* --- rows ------------------------------------------------------------------ */
+
+size_t mailbox_count(const struct mailbox *mb);
+uint64_t mailbox_total_size(const struct mailbox *mb);
+size_t mailbox_loaded_count(const struct mailbox *mb);
+/* Summaries per second over the load so far (0 before the first). */
+double mailbox_load_rate(const struct mailbox *mb);
+size_t mailbox_marked_count(const struct mailbox *mb);
+uint64_t mailbox_marked_size(const struct mailbox *mb);
+
+const struct mailbox_summary *mailbox_at(const struct mailbox *mb, size_t index);
+
+enum mailbox_sort { MAILBOX_SORT_NUMBER, MAILBOX_SORT_DATE, MAILBOX_SORT_FROM,
+                    MAILBOX_SORT_SUBJECT, MAILBOX_SORT_SIZE };
+void mailbox_sort(struct mailbox *mb, enum mailbox_sort key, bool reverse);
+enum mailbox_sort mailbox_sort_key(const struct mailbox *mb, bool *reverse_out);
+/* Index of the message shown at row (rows follow the sort order). */
+size_t mailbox_row_index(const struct mailbox *mb, size_t row);
+size_t mailbox_index_row(const struct mailbox *mb, size_t index);
+
+/* Next row at or after from (or before, with backwards) whose From or
+ * Subject contains needle (case-insensitive for ASCII, exact otherwise);
+ * wraps around.  false if none. */
+bool mailbox_search(const struct mailbox *mb, const char *needle, size_t from, bool backwards,
+                    size_t *row_out);
+
+/* Rows [first, first+count) are on screen: load their summaries next. */
+void mailbox_prioritize(struct mailbox *mb, size_t first_row, size_t count);
+
+/* --- actions (asynchronous; results arrive through mailbox_process) ------- */
+
+/* DELE the message; it shows as marked when the server agrees. */
+void mailbox_mark(struct mailbox *mb, size_t index);
+/* POP3 has no undelete for one message: RSET, then DELE again for every
+ * other marked message (the transcript shows it). */
+void mailbox_unmark(struct mailbox *mb, size_t index);
+/* RSET. */
+void mailbox_unmark_all(struct mailbox *mb);
+
+/* RETR the message; MAILBOX_CHANGED_MESSAGE tells when it arrived. */
+void mailbox_fetch(struct mailbox *mb, size_t index);
+/* TOP index lines (a preview of a large message). */
+void mailbox_fetch_preview(struct mailbox *mb, size_t index, unsigned lines);
+/* The fetched message (raw bytes, CRLF line ends), once arrived: the caller
+ * takes ownership of *data_out (free()).  false while none is ready; a
+ * failure gives false with *error_out (may be NULL) set to a sentence. */
+bool mailbox_take_message(struct mailbox *mb, size_t *index_out, char **data_out,
+                          size_t *len_out, const char **error_out);
+/* Bytes of the message being fetched so far, and its size from LIST. */
+void mailbox_fetch_progress(const struct mailbox *mb, uint64_t *done_out, uint64_t *total_out);
+
+/* Ends the session: commit true sends QUIT (the server deletes the marked
+ * messages, UPDATE state); false sends RSET then QUIT, deleting nothing.
+ * The phase becomes CLOSED when the server answered; mailbox_quit_reply()
+ * then holds its words. */
+void mailbox_quit(struct mailbox *mb, bool commit);
+const char *mailbox_quit_reply(const struct mailbox *mb);
+
+/* After the connection dropped (phase FAILED or CLOSED without QUIT):
+ * connects and logs in again, rescans, and restores the marks by UIDL where
+ * those messages still exist (numbers may have changed, so a DELE is never
+ * re-sent by an old number; without UIDL the marks are dropped and the
+ * notice says so). */
+void mailbox_reconnect(struct mailbox *mb);
+
+/* Sends NOOP when the session was idle for idle_seconds (keep-alive, before
+ * the server's autologout timer: RFC 1939 says at least 10 minutes). */
+void mailbox_keepalive(struct mailbox *mb, unsigned idle_seconds);
+
+/* --- transcript --------------------------------------------------------- */
+
+enum mailbox_line_kind {
+    MAILBOX_LINE_CLIENT, /* C: a command (secrets already "****") */
+    MAILBOX_LINE_SERVER, /* S: a status line or SASL challenge */
+    MAILBOX_LINE_DATA,   /* S: a line of a multi-line reply */
+    MAILBOX_LINE_INFO,   /* what popview did on its own and why */
+};
+
+struct mailbox_line {
+    enum mailbox_line_kind kind;
+    int64_t when_ms;  /* wall clock, milliseconds since the epoch */
+    const char *text; /* sanitized, one line */
+};
+
+/* The most recent lines are kept (a few thousand); older ones are dropped
+ * and counted.  first_out is the sequence number of line 0. */
+size_t mailbox_transcript_count(const struct mailbox *mb);
+const struct mailbox_line *mailbox_transcript_at(const struct mailbox *mb, size_t i);
+uint64_t mailbox_transcript_first(const struct mailbox *mb);
+
+#endif
