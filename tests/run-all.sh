@@ -26,11 +26,14 @@ count() {
   failed=$((failed + ${fail:-0} + ${xpass:-0} + ${timeout:-0}))
 }
 
+# Runs a build step; a failed step counts as one failed test, so the
+# closing line never looks green when nothing could run.
 step() {
   echo "==> $*"
   if ! "$@"; then
     echo "run-all: failed: $*" >&2
     status=1
+    failed=$((failed + 1))
     return 1
   fi
 }
