@@ -366,6 +366,15 @@ enum pop3_status pop3_session_scan(struct pop3_session *s, struct pop3_listing *
                                    size_t *count_out, struct pv_error *err);
 void pop3_listing_free(struct pop3_listing **list, size_t count);
 
+/* LIST n and UIDL n (single-line forms, RFC 1939 section 5 and 7): the
+ * size, or the unique-id (a copy to free), of one message.
+ * Errors: POP3_ERR_SERVER (no such message), POP3_ERR_PROTOCOL (the answer
+ * is not "n size" / "n uid" for that n), POP3_ERR_STATE, POP3_ERR_NET. */
+enum pop3_status pop3_session_list_one(struct pop3_session *s, unsigned msgno,
+                                       uint64_t *size_out, struct pv_error *err);
+enum pop3_status pop3_session_uidl_one(struct pop3_session *s, unsigned msgno, char **uid_out,
+                                       struct pv_error *err);
+
 /* A sink receives a message's bytes line by line (dot-unstuffed, without
  * line ends; a long line in several chunks, line_end on its last).  Return
  * false to abort (the rest of the reply is still read and discarded). */

@@ -478,6 +478,76 @@ enum pop3_status pop3_session_stat(struct pop3_session *s, unsigned *count_out,
     return POP3_OK;
 }
 
+/* "+OK n rest": checks n and returns where rest starts, or NULL. */
+static const char *reply_for_msgno(const char *text, unsigned msgno)
+{
+    const char *sp = strchr(text, ' ');
+    unsigned n;
+    if (!sp || !pv_parse_uint(text, (size_t)(sp - text), &n) || n != msgno)
+        return NULL;
+    return sp + 1;
+}
+
+static enum pop3_status one_message_query(struct pop3_session *s, enum pop3_cmd cmd, unsigned msgno,
+                                          struct pop3_simple_reply *r, struct pv_error *err)
+{
+    enum pop3_status st = check_msgno(msgno, pop3_cmd_info(cmd)->name, err);
+    if (st == POP3_OK)
+        st = pop3_session_require(s, cmd, err);
+    if (st != POP3_OK)
+        return st;
+    char n[16];
+    format_msgno(n, sizeof n, msgno);
+    const char *args[] = {n};
+    st = pop3_session_simple(s, cmd, args, 1, r, err);
+    if (st != POP3_OK)
+        return st;
+    char what[32];
+    snprintf(what, sizeof what, "%s %u", pop3_cmd_info(cmd)->name, msgno);
+    return pop3_session_reply_status(r, what, err);
+}
+
+static enum pop3_status bad_one_reply(const struct pop3_simple_reply *r, const char *cmd,
+                                      unsigned msgno, struct pv_error *err)
+{
+    pv_error_set_server(err, r->text, strlen(r->text));
+    pv_error_set(err, "the server's answer to %s %u is not \"%u ...\": \"%s\"", cmd, msgno, msgno,
+                 err->server);
+    return POP3_ERR_PROTOCOL;
+}
+
+enum pop3_status pop3_session_list_one(struct pop3_session *s, unsigned msgno, uint64_t *size_out,
+                                       struct pv_error *err)
+{
+    struct pop3_simple_reply r;
+    enum pop3_status st = one_message_query(s, POP3_CMD_LIST, msgno, &r, err);
+    if (st != POP3_OK)
+        return st;
+    const char *rest = reply_for_msgno(r.text, msgno);
+    if (!rest || !pv_parse_u64(rest, strcspn(rest, " "), size_out))
+        return bad_one_reply(&r, "LIST", msgno, err);
+    return POP3_OK;
+}
+
+enum pop3_status pop3_session_uidl_one(struct pop3_session *s, unsigned msgno, char **uid_out,
+                                       struct pv_error *err)
+{
+    *uid_out = NULL;
+    struct pop3_simple_reply r;
+    enum pop3_status st = one_message_query(s, POP3_CMD_UIDL, msgno, &r, err);
+    if (st != POP3_OK)
+        return st;
+    const char *rest = reply_for_msgno(r.text, msgno);
+    size_t n = rest ? strlen(rest) : 0;
+    bool valid = n > 0 && n <= UIDL_MAX_LEN;
+    for (size_t i = 0; valid && i < n; i++)
+        valid = (unsigned char)rest[i] >= 0x21 && (unsigned char)rest[i] <= 0x7e;
+    if (!valid)
+        return bad_one_reply(&r, "UIDL", msgno, err);
+    *uid_out = pv_xstrndup(rest, n);
+    return POP3_OK;
+}
+
 /* Runs TOP or RETR for one message into a sink. */
 struct fetch_ctx {
     pop3_sink_fn sink;

@@ -584,6 +584,79 @@ START_TEST(quit_answer_lost_says_outcome_unknown)
 }
 END_TEST
 
+START_TEST(list_and_uidl_for_one_message)
+{
+    static const struct fake_step steps[] = {
+        {NULL, GREETING, 0},
+        {"CAPA", CAPA_USER, 0},
+        LOGIN_STEPS,
+        {"CAPA", CAPA_USER, 0},
+        {"LIST 2", "+OK 2 4711\r\n", 0},
+        {"UIDL 2", "+OK 2 QhdPYR:00WBw1Ph7x7\r\n", 0},
+        {"LIST 3", "+OK 4 100\r\n", 0},
+        {"UIDL 9", "-ERR no such message\r\n", 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    harness_login(&h, POP3_AUTH_AUTO);
+    uint64_t size = 0;
+    ck_assert_int_eq(pop3_session_list_one(h.s, 2, &size, &h.err), POP3_OK);
+    ck_assert_uint_eq(size, 4711);
+    char *uid = NULL;
+    ck_assert_int_eq(pop3_session_uidl_one(h.s, 2, &uid, &h.err), POP3_OK);
+    ck_assert_str_eq(uid, "QhdPYR:00WBw1Ph7x7");
+    free(uid);
+    /* An answer about another message is not believed. */
+    ck_assert_int_eq(pop3_session_list_one(h.s, 3, &size, &h.err), POP3_ERR_PROTOCOL);
+    ck_assert_int_eq(pop3_session_uidl_one(h.s, 9, &uid, &h.err), POP3_ERR_SERVER);
+    ck_assert_ptr_null(uid);
+    ck_assert_int_eq(pop3_session_list_one(h.s, 0, &size, &h.err), POP3_ERR_ARG);
+    harness_close_checked(&h);
+}
+END_TEST
+
+START_TEST(auth_oauthbearer_rfc7628)
+{
+    /* base64("n,a=alice,\x01host=fake.test\x01auth=Bearer tok\x01\x01") */
+    static const struct fake_step steps[] = {
+        {NULL, GREETING, 0},
+        {"CAPA", "+OK\r\nSASL OAUTHBEARER\r\n.\r\n", 0},
+        {"AUTH OAUTHBEARER bixhPWFsaWNlLAFob3N0PWZha2UudGVzdAFhdXRoPUJlYXJlciB0b2sBAQ==",
+         "+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\r\n", 0},
+        {"AQ==", "-ERR [AUTH] Authentication failed\r\n", 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    ck_assert_int_eq(h.st, POP3_OK);
+    struct pop3_credentials cred = {
+        .user = "alice", .secret = "tok", .mech = POP3_AUTH_OAUTHBEARER};
+    h.st = pop3_session_login(h.s, &cred, &h.err);
+    ck_assert_int_eq(h.st, POP3_ERR_AUTH);
+    ck_assert_ptr_nonnull(strstr(h.err.server, "invalid_token"));
+    ck_assert_ptr_nonnull(strstr(h.trace.data, "C: AUTH OAUTHBEARER ****\n"));
+    harness_close_checked(&h);
+}
+END_TEST
+
+START_TEST(forced_mechanism_not_offered_is_refused_before_sending)
+{
+    static const struct fake_step steps[] = {
+        {NULL, GREETING, 0},
+        {"CAPA", "+OK\r\nSASL PLAIN\r\nUSER\r\n.\r\n", 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    harness_login(&h, POP3_AUTH_XOAUTH2);
+    ck_assert_int_eq(h.st, POP3_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(h.err.msg, "PLAIN"));
+    h.st = POP3_OK;
+    harness_login(&h, POP3_AUTH_APOP);
+    ck_assert_int_eq(h.st, POP3_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(h.err.msg, "timestamp"));
+    harness_close_checked(&h);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
     Suite *s = suite_create("pop3_session");
@@ -610,6 +683,9 @@ static Suite *session_suite(void)
     tcase_add_test(tc, batch_without_pipelining_waits_for_each);
     tcase_add_test(tc, connection_dropped_mid_reply);
     tcase_add_test(tc, quit_answer_lost_says_outcome_unknown);
+    tcase_add_test(tc, list_and_uidl_for_one_message);
+    tcase_add_test(tc, auth_oauthbearer_rfc7628);
+    tcase_add_test(tc, forced_mechanism_not_offered_is_refused_before_sending);
     suite_add_tcase(s, tc);
     return s;
 }
