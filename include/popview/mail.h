@@ -309,8 +309,6 @@ enum mail_status mail_render_message(const char *msg, size_t len, struct pv_buf 
  * (line i is part i), indented two spaces per level:
  * "1.2  text/html; charset=utf-8  quoted-printable  3.2K  name=x.html". */
 void mail_render_tree(const struct mail_mime *m, struct pv_buf *out);
-/* "512B", "123.4K", "5.0M", "1.2G" into out (at least 16 bytes). */
-void mail_format_size(uint64_t size, char *out, size_t out_size);
 
 /* MIME-SECTION-END */
 

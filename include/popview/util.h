@@ -99,8 +99,8 @@ char *pv_buf_steal(struct pv_buf *b, size_t *len_out);
 PV_NODISCARD bool pv_parse_u64(const char *s, size_t len, uint64_t *value_out);
 PV_NODISCARD bool pv_parse_uint(const char *s, size_t len, unsigned *value_out);
 
-/* A size for people: "512", "2.1K", "3.4M", "1.2G" (powers of 1024).
- * out_size >= 8. */
+/* A size for people: "512B", "123.4K", "5.0M", "1.2G" (powers of 1024).
+ * Fits in 16 bytes; a smaller out is filled as far as it goes. */
 void pv_format_size(uint64_t octets, char *out, size_t out_size);
 
 /* ASCII-only helpers, independent of the locale. */

@@ -119,7 +119,7 @@ static void print_row_text(FILE *out, const struct pop3_listing *m, const struct
     pv_buf_init(&from, 0);
     cli_text_fit(m->uid ? m->uid : "-", TEXT_UIDL_COLS, &uid);
     cli_text_fit(r->from, TEXT_FROM_COLS, &from);
-    fprintf(out, "%5u  %s  %6s  %-16s  %s  %s\n", m->msgno, uid.data, size,
+    fprintf(out, "%5u  %s  %8s  %-16s  %s  %s\n", m->msgno, uid.data, size,
             r->short_date[0] ? r->short_date : "-", from.data, r->subject);
     pv_buf_free(&uid);
     pv_buf_free(&from);
@@ -188,7 +188,7 @@ enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *
     enum pop3_status st = pop3_session_scan(s, &list, &sm.count, &err);
     sm.list = list;
     if (st == POP3_OK && opts->format == CLI_FORMAT_TEXT)
-        fprintf(out, "%5s  %-*s  %6s  %-16s  %-*s  %s\n", "#", TEXT_UIDL_COLS, "UIDL", "Size",
+        fprintf(out, "%5s  %-*s  %8s  %-16s  %-*s  %s\n", "#", TEXT_UIDL_COLS, "UIDL", "Size",
                 "Date", TEXT_FROM_COLS, "From", "Subject");
     if (st == POP3_OK)
         st = fetch_headers(s, &sm, &err);

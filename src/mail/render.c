@@ -353,25 +353,6 @@ static void render_part(struct render *r, const struct mail_part *p, size_t body
 
 /* ---- attachments ---------------------------------------------------------- */
 
-void mail_format_size(uint64_t size, char *out, size_t out_size)
-{
-    static const char units[] = "KMGTP";
-    if (!out || !out_size)
-        return;
-    if (size < 1024) {
-        snprintf(out, out_size, "%lluB", (unsigned long long)size);
-        return;
-    }
-    double v = (double)size / 1024.0;
-    size_t u = 0;
-    /* 1023.95K would print as "1024.0K": move up a unit first. */
-    while (v >= 1023.95 && u + 1 < sizeof units - 1) {
-        v /= 1024.0;
-        u++;
-    }
-    snprintf(out, out_size, "%.1f%c", v, units[u]);
-}
-
 static void render_attachments(struct render *r)
 {
     bool any = false;
@@ -386,7 +367,7 @@ static void render_attachments(struct render *r)
         }
         char head[32], size[16];
         snprintf(head, sizeof head, "  [%zu] ", i);
-        mail_format_size(p->decoded_size, size, sizeof size);
+        pv_format_size(p->decoded_size, size, sizeof size);
         emit_str(r, head);
         const char *name = p->filename     ? p->filename
                            : p->is_message ? "(attached message)"
@@ -446,7 +427,7 @@ enum mail_status mail_render_message(const char *msg, size_t len, struct pv_buf 
 static void tree_line(struct pv_buf *t, const struct mail_part *p)
 {
     char size[16];
-    mail_format_size(p->decoded_size, size, sizeof size);
+    pv_format_size(p->decoded_size, size, sizeof size);
     for (unsigned d = 0; d < p->depth; d++)
         (void)!pv_buf_append(t, "  ", 2);
     (void)!pv_buf_printf(t, "%s  %s", p->section, p->type);

@@ -58,19 +58,19 @@ bool pv_ascii_ieq(const char *a, const char *b)
 
 void pv_format_size(uint64_t octets, char *out, size_t out_size)
 {
-    static const char units[] = "KMGTPE";
+    static const char units[] = "KMGTP";
+    if (!out || !out_size)
+        return;
     if (octets < 1024) {
-        snprintf(out, out_size, "%u", (unsigned)octets);
+        snprintf(out, out_size, "%lluB", (unsigned long long)octets);
         return;
     }
     double v = (double)octets / 1024.0;
     size_t u = 0;
-    while (v >= 1024.0 && u + 1 < sizeof units - 1) {
+    /* 1023.95K would print as "1024.0K": move up a unit first. */
+    while (v >= 1023.95 && u + 1 < sizeof units - 1) {
         v /= 1024.0;
         u++;
     }
-    if (v < 10.0)
-        snprintf(out, out_size, "%.1f%c", v, units[u]);
-    else
-        snprintf(out, out_size, "%.0f%c", v, units[u]);
+    snprintf(out, out_size, "%.1f%c", v, units[u]);
 }

@@ -4,7 +4,6 @@
  *                                struct pv_buf *out);
  *   enum mail_status mail_render_message(const char *msg, size_t len, struct pv_buf *out);
  *   void mail_render_tree(const struct mail_mime *m, struct pv_buf *out);
- *   void mail_format_size(uint64_t size, char *out, size_t out_size);
  * Sample messages are in tests/mail/data (POPVIEW_SOURCE_ROOT).
  */
 #include <check.h>
@@ -415,40 +414,6 @@ START_TEST(tree_hostile_names)
 }
 END_TEST
 
-/* ---- mail_format_size ---- */
-
-static const struct {
-    uint64_t size;
-    const char *text;
-} size_cases[] = {
-    {0, "0B"},
-    {1023, "1023B"},
-    {1024, "1.0K"},
-    {126362, "123.4K"},
-    {1048524, "1023.9K"},
-    {1048575, "1.0M"},
-    {5 * 1024 * 1024, "5.0M"},
-    {UINT64_C(1288490189), "1.2G"},
-    {UINT64_MAX, "16384.0P"},
-};
-
-START_TEST(format_size_table)
-{
-    char out[16];
-    mail_format_size(size_cases[_i].size, out, sizeof out);
-    ck_assert_str_eq(out, size_cases[_i].text);
-}
-END_TEST
-
-START_TEST(format_size_small_buffer)
-{
-    char out[4] = "xxx";
-    mail_format_size(123456, out, sizeof out);
-    ck_assert_str_eq(out, "120");
-    mail_format_size(1, NULL, 0); /* must not crash */
-}
-END_TEST
-
 static Suite *render_suite(void)
 {
     Suite *s = suite_create("mail_render");
@@ -468,10 +433,6 @@ static Suite *render_suite(void)
     tcase_add_test(tc, tree_null);
     tcase_add_test(tc, tree_nested);
     tcase_add_test(tc, tree_hostile_names);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("mail_format_size");
-    tcase_add_loop_test(tc, format_size_table, 0, (int)PV_ARRAY_LEN(size_cases));
-    tcase_add_test(tc, format_size_small_buffer);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -72,19 +72,37 @@ START_TEST(ascii_case_compare)
 }
 END_TEST
 
-START_TEST(format_size_for_people)
+static const struct {
+    uint64_t size;
+    const char *text;
+} size_cases[] = {
+    {0, "0B"},
+    {1023, "1023B"},
+    {1024, "1.0K"},
+    {2150, "2.1K"},
+    {126362, "123.4K"},
+    {1048524, "1023.9K"},
+    {1048575, "1.0M"},
+    {3565158, "3.4M"},
+    {5 * 1024 * 1024, "5.0M"},
+    {UINT64_C(1288490189), "1.2G"},
+    {UINT64_MAX, "16384.0P"},
+};
+
+START_TEST(format_size_table)
 {
-    char b[16];
-    pv_format_size(0, b, sizeof b);
-    ck_assert_str_eq(b, "0");
-    pv_format_size(1023, b, sizeof b);
-    ck_assert_str_eq(b, "1023");
-    pv_format_size(2150, b, sizeof b);
-    ck_assert_str_eq(b, "2.1K");
-    pv_format_size(3565158, b, sizeof b);
-    ck_assert_str_eq(b, "3.4M");
-    pv_format_size(50ull * 1024 * 1024, b, sizeof b);
-    ck_assert_str_eq(b, "50M");
+    char out[16];
+    pv_format_size(size_cases[_i].size, out, sizeof out);
+    ck_assert_str_eq(out, size_cases[_i].text);
+}
+END_TEST
+
+START_TEST(format_size_small_buffer)
+{
+    char out[4] = "xxx";
+    pv_format_size(123456, out, sizeof out);
+    ck_assert_str_eq(out, "120");
+    pv_format_size(1, NULL, 0); /* must not crash */
 }
 END_TEST
 
@@ -97,7 +115,8 @@ static Suite *util_suite(void)
     tcase_add_test(tc, parse_u64_is_strict);
     tcase_add_test(tc, error_prefix_and_server_text_sanitized);
     tcase_add_test(tc, ascii_case_compare);
-    tcase_add_test(tc, format_size_for_people);
+    tcase_add_loop_test(tc, format_size_table, 0, (int)PV_ARRAY_LEN(size_cases));
+    tcase_add_test(tc, format_size_small_buffer);
     suite_add_tcase(s, tc);
     return s;
 }
