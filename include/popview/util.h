@@ -103,6 +103,9 @@ PV_NODISCARD bool pv_parse_uint(const char *s, size_t len, unsigned *value_out);
  * Fits in 16 bytes; a smaller out is filled as far as it goes. */
 void pv_format_size(uint64_t octets, char *out, size_t out_size);
 
+/* The value of a base64 digit (RFC 4648 section 4), or -1 for anything else. */
+int pv_base64_value(unsigned char c);
+
 /* ASCII-only helpers, independent of the locale. */
 bool pv_ascii_ieq(const char *a, const char *b);
 bool pv_ascii_nieq(const char *a, const char *b, size_t n);

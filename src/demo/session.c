@@ -286,21 +286,6 @@ static struct demo_message *message_arg(struct demo_session *s, const char *arg,
 
 /* ---- base64 (RFC 4648 §4), strict: what SASL responses use (RFC 5034 §4) ---- */
 
-static int base64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /* Decodes into out (NUL-terminated, may hold NULs).  False on malformed input. */
 static bool base64_decode(const char *in, size_t len, struct pv_buf *out)
 {
@@ -318,7 +303,7 @@ static bool base64_decode(const char *in, size_t len, struct pv_buf *out)
             }
             if (pad > 0) /* data after '=' */
                 return false;
-            v[j] = base64_value(c);
+            v[j] = pv_base64_value(c);
             if (v[j] < 0)
                 return false;
         }

@@ -76,21 +76,6 @@ size_t mail_encoded_word_len(const char *s)
     return s && encoded_word_scan(s, &w) ? w.total_len : 0;
 }
 
-static int base64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /*
  * Base64 (RFC 2045, section 6.8) as the B encoding uses it.  Missing
  * padding is forgiven, as clients do; a character outside the alphabet,
@@ -106,7 +91,7 @@ static bool decode_b(const char *t, size_t len, struct pv_buf *bytes)
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < len; i++) {
-        int v = base64_value(t[i]);
+        int v = pv_base64_value(t[i]);
         if (v < 0)
             return false;
         acc = (acc << 6) | (uint32_t)v;

@@ -154,21 +154,6 @@ enum mail_status mail_decoder_status(const struct mail_decoder *d)
 
 /* ---- base64 (RFC 2045 section 6.8) ---------------------------------- */
 
-static int base64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /* Emits the octets of a partial quantum: two sextets give one octet,
  * three give two; a single sextet carries no whole octet. */
 static bool base64_flush(struct mail_decoder *d, struct pv_buf *out)
@@ -195,7 +180,7 @@ static bool base64_feed(struct mail_decoder *d, const char *in, size_t len, stru
     size_t used = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)in[i];
-        int v = base64_value(c);
+        int v = pv_base64_value(c);
         if (v < 0) {
             if (c == '=') {
                 /* Padding ends a quantum.  Text after it is taken as a new

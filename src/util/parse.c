@@ -74,3 +74,18 @@ void pv_format_size(uint64_t octets, char *out, size_t out_size)
     }
     snprintf(out, out_size, "%.1f%c", v, units[u]);
 }
+
+int pv_base64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
