@@ -22,6 +22,7 @@
  * only during the callback.  The callback may call pop3_parser_expect.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,9 @@ struct pop3_parser *pop3_parser_new(size_t max_status_line)
     struct pop3_parser *p = pv_xcalloc(1, sizeof *p);
     p->state = PS_IDLE;
     p->max_status_line = max_status_line ? max_status_line : POP3_DEFAULT_MAX_STATUS_LINE;
+    /* Keeps max + 2 (the CR, one byte past the limit) from overflowing. */
+    if (p->max_status_line > SIZE_MAX / 2)
+        p->max_status_line = SIZE_MAX / 2;
     /* line_limit() bounds the line; the buffer's own cap is a safety net. */
     size_t cap = p->max_status_line + 2;
     pv_buf_init(&p->line, cap > BAD_LINE_QUOTE_MAX + 1 ? cap : BAD_LINE_QUOTE_MAX + 1);

@@ -681,6 +681,20 @@ START_TEST(new_default_maximum)
 }
 END_TEST
 
+/* A huge maximum must not overflow the internal sums. */
+START_TEST(new_huge_maximum)
+{
+    struct dialogue d;
+    dialogue_init(&d, "huge maximum");
+    dialogue_expect(&d, POP3_REPLY_SINGLE);
+    d.max_status_line = SIZE_MAX;
+    ck_assert(pv_buf_append_str(&d.input, "+OK fine\r\n"));
+    strlist_push(&d.expected, pv_xstrdup("STATUS +OK \"fine\""));
+    check_dialogue(&d);
+    dialogue_free(&d);
+}
+END_TEST
+
 /* ---- pop3_parser_expect / pending / in_reply ----------------------------- */
 
 static enum pop3_parse_status feed_str(struct pop3_parser *p, const char *s, size_t *consumed,
@@ -1127,6 +1141,7 @@ static Suite *reply_parser_suite(void)
     TCase *tc = tcase_create("pop3_parser_new/free");
     tcase_add_test(tc, free_accepts_null);
     tcase_add_test(tc, new_default_maximum);
+    tcase_add_test(tc, new_huge_maximum);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("pop3_parser_expect/pending/in_reply");
