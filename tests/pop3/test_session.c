@@ -329,6 +329,8 @@ START_TEST(utf8_is_enabled_before_login)
         LOGIN_STEPS,
         {"CAPA", "+OK\r\nUSER\r\nLANG\r\n.\r\n", 0},
         {"LANG", "+OK Language listing follows\r\nen English\r\nru Русский\r\n.\r\n", 0},
+        {"LANG ru", "+OK ru Язык изменён\r\n", 0},
+        {"LANG xx", "-ERR invalid language xx\r\n", 0},
     };
     struct harness h;
     OPEN(h, steps, POP3_TLS_NONE);
@@ -343,6 +345,9 @@ START_TEST(utf8_is_enabled_before_login)
     for (size_t i = 0; i < n; i++)
         free(langs[i]);
     free(langs);
+    ck_assert_int_eq(pop3_session_lang_set(h.s, "ru", &h.err), POP3_OK);
+    ck_assert_int_eq(pop3_session_lang_set(h.s, "xx", &h.err), POP3_ERR_SERVER);
+    ck_assert_ptr_nonnull(strstr(h.err.server, "invalid language"));
     harness_close_checked(&h);
 }
 END_TEST
