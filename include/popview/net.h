@@ -123,15 +123,15 @@ enum net_status net_stream_start_tls(struct net_stream *s, const struct net_tls_
 bool net_stream_is_tls(const struct net_stream *s);
 
 struct net_tls_info {
-    char protocol[32];     /* "TLS1.3" */
-    char cipher[128];      /* "TLS_AES_256_GCM_SHA384" style, from GnuTLS */
-    char subject[512];     /* of the server certificate, RFC 4514 DN */
+    char protocol[32]; /* "TLS1.3" */
+    char cipher[128];  /* "TLS_AES_256_GCM_SHA384" style, from GnuTLS */
+    char subject[512]; /* of the server certificate, RFC 4514 DN */
     char issuer[512];
     char fingerprint[100]; /* SHA-256, "AB:CD:..." */
     int64_t not_before;    /* seconds since the epoch */
     int64_t not_after;
-    unsigned chain_length; /* certificates the server sent */
-    bool verified;         /* false only with insecure */
+    unsigned chain_length;    /* certificates the server sent */
+    bool verified;            /* false only with insecure */
     char verify_problem[256]; /* with insecure: what verification would have said */
 };
 

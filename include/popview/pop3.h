@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <popview/util.h>
+
 #include <popview/net.h>
 
 /* ======================================================================
@@ -57,12 +58,12 @@ struct pop3_event {
     enum pop3_resp_code code; /* STATUS */
     const char *code_text;    /* STATUS: text inside the brackets, e.g. "SYS/TEMP" */
     size_t code_len;
-    const char *text;         /* STATUS: text after status and code; CONTINUE:
-                                 the payload; DATA: the bytes */
+    const char *text; /* STATUS: text after status and code; CONTINUE:
+                         the payload; DATA: the bytes */
     size_t len;
-    bool line_end;            /* DATA: true on the chunk that ends the line.  A
-                                 long line arrives as several chunks. */
-    const char *raw;          /* STATUS/CONTINUE: the whole line without CRLF */
+    bool line_end;   /* DATA: true on the chunk that ends the line.  A
+                        long line arrives as several chunks. */
+    const char *raw; /* STATUS/CONTINUE: the whole line without CRLF */
     size_t raw_len;
 };
 
@@ -154,22 +155,22 @@ enum {
 /* How the arguments are masked for the transcript. */
 enum pop3_secret {
     POP3_SECRET_NONE,
-    POP3_SECRET_ALL_ARGS,  /* PASS ****, SASL response line -> **** */
-    POP3_SECRET_LAST_ARG,  /* APOP user ****, AUTH MECH **** (initial response) */
+    POP3_SECRET_ALL_ARGS, /* PASS ****, SASL response line -> **** */
+    POP3_SECRET_LAST_ARG, /* APOP user ****, AUTH MECH **** (initial response) */
 };
 
 struct pop3_cmd_info {
     enum pop3_cmd cmd;
-    const char *name;         /* wire name, "" for SASL_RESPONSE */
-    unsigned states;          /* POP3_IN_* bits where RFC allows it */
+    const char *name; /* wire name, "" for SASL_RESPONSE */
+    unsigned states;  /* POP3_IN_* bits where RFC allows it */
     unsigned min_args, max_args;
     enum pop3_secret secret;
     /* Multi-line after +OK when called with this many arguments?  LIST and
      * UIDL are multi-line without an argument, single with one; LANG the
      * same; TOP, RETR, CAPA always. */
     bool multi_without_arg, multi_with_arg;
-    const char *capability;   /* CAPA tag that announces it, or NULL (core) */
-    const char *rfc;          /* "RFC 1939 section 5" style, for explanations */
+    const char *capability; /* CAPA tag that announces it, or NULL (core) */
+    const char *rfc;        /* "RFC 1939 section 5" style, for explanations */
 };
 
 const struct pop3_cmd_info *pop3_cmd_info(enum pop3_cmd cmd);
@@ -190,8 +191,8 @@ enum { POP3_MAX_COMMAND_LINE = 255 };
  * RFC 5034 section 4 exempts).  Both buffers are reset first.
  * Returns false with err set on refusal.
  */
-bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs,
-                 struct pv_buf *line_out, struct pv_buf *masked_out, struct pv_error *err);
+bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs, struct pv_buf *line_out,
+                 struct pv_buf *masked_out, struct pv_error *err);
 
 /* ======================================================================
  * Transcript hook (reported by src/pop3/engine.c)
@@ -210,7 +211,7 @@ struct pop3_trace {
     enum pop3_trace_kind kind;
     const char *text; /* without line end; may hold any byte: sanitize to show */
     size_t len;
-    bool line_end;    /* DATA: last chunk of the line */
+    bool line_end; /* DATA: last chunk of the line */
 };
 
 /* Called for every line in both directions, in wire order.  Secrets are
@@ -275,8 +276,7 @@ enum pop3_status pop3_session_connect(const struct pop3_config *cfg, struct pop3
                                       struct pv_error *err);
 /* The same over an already connected stream (socketpair, --demo); takes
  * ownership of stream.  cfg->host is still used for TLS name checks. */
-enum pop3_status pop3_session_open_stream(const struct pop3_config *cfg,
-                                          struct net_stream *stream,
+enum pop3_status pop3_session_open_stream(const struct pop3_config *cfg, struct net_stream *stream,
                                           struct pop3_session **out, struct pv_error *err);
 /* Closes without QUIT (nothing marked is deleted: RFC 1939 section 6) and frees. */
 void pop3_session_free(struct pop3_session **s);
@@ -306,8 +306,8 @@ bool pop3_session_utf8(const struct pop3_session *s); /* UTF8 mode is on */
 
 enum pop3_auth_mech {
     POP3_AUTH_AUTO = 0,
-    POP3_AUTH_USER, /* USER/PASS, RFC 1939 7 */
-    POP3_AUTH_APOP, /* RFC 1939 7 */
+    POP3_AUTH_USER,  /* USER/PASS, RFC 1939 7 */
+    POP3_AUTH_APOP,  /* RFC 1939 7 */
     POP3_AUTH_PLAIN, /* RFC 5034 + RFC 4616 */
     POP3_AUTH_LOGIN,
     POP3_AUTH_XOAUTH2,
@@ -370,8 +370,8 @@ void pop3_listing_free(struct pop3_listing **list, size_t count);
  * size, or the unique-id (a copy to free), of one message.
  * Errors: POP3_ERR_SERVER (no such message), POP3_ERR_PROTOCOL (the answer
  * is not "n size" / "n uid" for that n), POP3_ERR_STATE, POP3_ERR_NET. */
-enum pop3_status pop3_session_list_one(struct pop3_session *s, unsigned msgno,
-                                       uint64_t *size_out, struct pv_error *err);
+enum pop3_status pop3_session_list_one(struct pop3_session *s, unsigned msgno, uint64_t *size_out,
+                                       struct pv_error *err);
 enum pop3_status pop3_session_uidl_one(struct pop3_session *s, unsigned msgno, char **uid_out,
                                        struct pv_error *err);
 

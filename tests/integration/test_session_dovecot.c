@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include <popview/util.h>
+
 #include <popview/net.h>
+
 #include <popview/pop3.h>
 
 static const char *env(const char *name)
@@ -25,8 +27,8 @@ static enum pop3_status open_session(const char *host, const char *port, enum po
                                      const char *cafile, struct pop3_session **s,
                                      struct pv_error *err)
 {
-    struct pop3_config cfg = {.host = host, .port = port, .tls = tls, .cafile = cafile,
-                              .timeout_ms = 10000};
+    struct pop3_config cfg = {
+        .host = host, .port = port, .tls = tls, .cafile = cafile, .timeout_ms = 10000};
     pv_error_clear(err);
     return pop3_session_connect(&cfg, s, err);
 }
@@ -63,9 +65,9 @@ START_TEST(stls_and_implicit_tls_with_cafile)
     const char *ca = env("POPVIEW_TEST_CA");
     struct pop3_session *s = NULL;
     struct pv_error err;
-    ck_assert_int_eq(open_session("localhost", env("POPVIEW_TEST_POP3_PORT"), POP3_TLS_STLS, ca,
-                                  &s, &err),
-                     POP3_OK);
+    ck_assert_int_eq(
+        open_session("localhost", env("POPVIEW_TEST_POP3_PORT"), POP3_TLS_STLS, ca, &s, &err),
+        POP3_OK);
     struct net_tls_info info;
     ck_assert(pop3_session_tls_info(s, &info));
     ck_assert(info.verified);
@@ -73,9 +75,9 @@ START_TEST(stls_and_implicit_tls_with_cafile)
     ck_assert(!pop3_session_has_capa(s, "STLS"));
     ck_assert(pop3_session_has_capa(s, "USER"));
     pop3_session_free(&s);
-    ck_assert_int_eq(open_session("localhost", env("POPVIEW_TEST_POP3S_PORT"), POP3_TLS_IMPLICIT,
-                                  ca, &s, &err),
-                     POP3_OK);
+    ck_assert_int_eq(
+        open_session("localhost", env("POPVIEW_TEST_POP3S_PORT"), POP3_TLS_IMPLICIT, ca, &s, &err),
+        POP3_OK);
     ck_assert(pop3_session_tls_info(s, &info));
     ck_assert_uint_eq(strlen(info.fingerprint), 95);
     pop3_session_free(&s);
