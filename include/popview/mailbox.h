@@ -23,7 +23,9 @@
 #include <stdint.h>
 
 #include <popview/util.h>
+
 #include <popview/net.h>
+
 #include <popview/pop3.h>
 
 struct mailbox_config {
@@ -35,7 +37,7 @@ struct mailbox_config {
     const char *user;
     const char *secret; /* copied, and the copy wiped after login */
     enum pop3_auth_mech mech;
-    const char *label;  /* "alice@mail.example.org", for the status line */
+    const char *label; /* "alice@mail.example.org", for the status line */
 };
 
 enum mailbox_phase {
@@ -45,25 +47,25 @@ enum mailbox_phase {
     MAILBOX_LOADING,  /* summaries arriving (rows can already be used) */
     MAILBOX_READY,    /* every summary loaded */
     MAILBOX_QUITTING,
-    MAILBOX_CLOSED,   /* QUIT answered, or closed without QUIT */
-    MAILBOX_FAILED,   /* the connection or login failed; see mailbox_error() */
+    MAILBOX_CLOSED, /* QUIT answered, or closed without QUIT */
+    MAILBOX_FAILED, /* the connection or login failed; see mailbox_error() */
 };
 const char *mailbox_phase_name(enum mailbox_phase p);
 
 struct mailbox_summary {
-    unsigned msgno;      /* POP3 message number in this session */
-    uint64_t size;       /* octets, from LIST */
-    const char *uid;     /* UIDL, or NULL */
-    bool loaded;         /* the header arrived and was parsed */
-    bool failed;         /* the server refused its header */
+    unsigned msgno;  /* POP3 message number in this session */
+    uint64_t size;   /* octets, from LIST */
+    const char *uid; /* UIDL, or NULL */
+    bool loaded;     /* the header arrived and was parsed */
+    bool failed;     /* the server refused its header */
     bool has_date;
-    int64_t date;        /* UTC seconds */
+    int64_t date; /* UTC seconds */
     int tz_offset_min;
-    const char *from;    /* decoded and sanitized, one line ("" until loaded) */
-    const char *subject; /* decoded and sanitized, one line */
+    const char *from;     /* decoded and sanitized, one line ("" until loaded) */
+    const char *subject;  /* decoded and sanitized, one line */
     bool multipart_mixed; /* attachment marker: Content-Type multipart/mixed */
-    bool marked;         /* DELE acknowledged by the server */
-    bool mark_pending;   /* DELE (or the undo of one) is on its way */
+    bool marked;          /* DELE acknowledged by the server */
+    bool mark_pending;    /* DELE (or the undo of one) is on its way */
 };
 
 struct mailbox;
@@ -110,8 +112,13 @@ uint64_t mailbox_marked_size(const struct mailbox *mb);
 
 const struct mailbox_summary *mailbox_at(const struct mailbox *mb, size_t index);
 
-enum mailbox_sort { MAILBOX_SORT_NUMBER, MAILBOX_SORT_DATE, MAILBOX_SORT_FROM,
-                    MAILBOX_SORT_SUBJECT, MAILBOX_SORT_SIZE };
+enum mailbox_sort {
+    MAILBOX_SORT_NUMBER,
+    MAILBOX_SORT_DATE,
+    MAILBOX_SORT_FROM,
+    MAILBOX_SORT_SUBJECT,
+    MAILBOX_SORT_SIZE
+};
 void mailbox_sort(struct mailbox *mb, enum mailbox_sort key, bool reverse);
 enum mailbox_sort mailbox_sort_key(const struct mailbox *mb, bool *reverse_out);
 /* Index of the message shown at row (rows follow the sort order). */
@@ -144,8 +151,8 @@ void mailbox_fetch_preview(struct mailbox *mb, size_t index, unsigned lines);
 /* The fetched message (raw bytes, CRLF line ends), once arrived: the caller
  * takes ownership of *data_out (free()).  false while none is ready; a
  * failure gives false with *error_out (may be NULL) set to a sentence. */
-bool mailbox_take_message(struct mailbox *mb, size_t *index_out, char **data_out,
-                          size_t *len_out, const char **error_out);
+bool mailbox_take_message(struct mailbox *mb, size_t *index_out, char **data_out, size_t *len_out,
+                          const char **error_out);
 /* Bytes of the message being fetched so far, and its size from LIST. */
 void mailbox_fetch_progress(const struct mailbox *mb, uint64_t *done_out, uint64_t *total_out);
 
