@@ -1,0 +1,344 @@
+/*
+ * Actions: every operation a key can ask for, with its name (after mutt's
+ * function names), the sentence the help shows, and its preconditions.
+ * actions_run() is the one place preconditions are checked, so no handler
+ * repeats "are we logged in?", and a refused action always says why.
+ *
+ * Actions about the session (marks, quitting, reconnecting, help) are done
+ * here; actions about what a view shows (movement, search, the pager's
+ * modes) are handed to the view's on_action.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <popview/util.h>
+
+#include <popview/mailbox.h>
+
+#include "private.h"
+
+typedef unsigned (*action_fn)(struct tui_app *app, struct view *v, int key);
+
+static const struct action_info ACTIONS[ACT_COUNT_] = {
+    [ACT_LINE_DOWN] = {ACT_LINE_DOWN, "next-line", "Down", "move down one line", 0},
+    [ACT_LINE_UP] = {ACT_LINE_UP, "previous-line", "Up", "move up one line", 0},
+    [ACT_PAGE_DOWN] = {ACT_PAGE_DOWN, "next-page", "PgDn", "move down one page", 0},
+    [ACT_PAGE_UP] = {ACT_PAGE_UP, "previous-page", "PgUp", "move up one page", 0},
+    [ACT_FIRST] = {ACT_FIRST, "first-entry", "Top", "go to the first line", 0},
+    [ACT_LAST] = {ACT_LAST, "last-entry", "End", "go to the last line", 0},
+    [ACT_JUMP] = {ACT_JUMP, "jump", "Jump", "type a message number, then Enter, to go to it", 0},
+    [ACT_OPEN] = {ACT_OPEN, "display-message", "Open",
+                  "read the selected message (asks first when it is over 5 MB)",
+                  REQ_SESSION | REQ_MESSAGE},
+    [ACT_BACK] = {ACT_BACK, "exit", "Back", "go back to the previous screen", 0},
+    [ACT_SEARCH] = {ACT_SEARCH, "search", "Search",
+                    "search (From and Subject in the index, the "
+                    "text in the pager)",
+                    0},
+    [ACT_SEARCH_NEXT] = {ACT_SEARCH_NEXT, "search-next", "Next", "find the next match", 0},
+    [ACT_SEARCH_PREV] = {ACT_SEARCH_PREV, "search-opposite", "Prev", "find the previous match", 0},
+    [ACT_SORT_NEXT] = {ACT_SORT_NEXT, "sort-mailbox", "Sort",
+                       "sort by the next key: number, date, from, subject, size", 0},
+    [ACT_SORT_REVERSE] = {ACT_SORT_REVERSE, "sort-reverse", "Reverse", "reverse the sort order", 0},
+    [ACT_MARK] = {ACT_MARK, "delete-message", "Mark",
+                  "mark the message for deletion (DELE; nothing is deleted before QUIT)",
+                  REQ_SESSION | REQ_MESSAGE},
+    [ACT_UNMARK] = {ACT_UNMARK, "undelete-message", "Unmark",
+                    "unmark the message (RSET, then DELE again for the others)",
+                    REQ_SESSION | REQ_MESSAGE},
+    [ACT_UNMARK_ALL] = {ACT_UNMARK_ALL, "undelete-all", "Unmark all", "unmark every message (RSET)",
+                        REQ_SESSION},
+    [ACT_MARK_RULE] = {ACT_MARK_RULE, "delete-pattern", "Mark rule",
+                       "mark every message matching text in From/Subject, >SIZE or <DATE",
+                       REQ_SESSION},
+    [ACT_HEADERS] = {ACT_HEADERS, "display-toggle-weed", "Headers", "show or hide the full header",
+                     0},
+    [ACT_RAW] = {ACT_RAW, "view-raw-message", "Raw", "show or hide the raw source", 0},
+    [ACT_MIME] = {ACT_MIME, "view-attachments", "MIME", "show or hide the MIME structure", 0},
+    [ACT_SAVE] = {ACT_SAVE, "save-message", "Save", "save the message as an .eml file", 0},
+    [ACT_PIPE] = {ACT_PIPE, "pipe-message", "Pipe", "pipe the raw message to a shell command", 0},
+    [ACT_QUIT] = {ACT_QUIT, "quit", "Quit",
+                  "quit; asks first when messages are marked, then QUIT deletes them", 0},
+    [ACT_EXIT] = {ACT_EXIT, "exit-no-commit", "Exit",
+                  "leave without deleting anything (RSET, then QUIT)", 0},
+    [ACT_RECONNECT] = {ACT_RECONNECT, "reconnect", "Reconnect",
+                       "connect and log in again after the connection dropped", REQ_OFFLINE},
+    [ACT_HELP] = {ACT_HELP, "help", "Help", "show the keys of this screen", 0},
+    [ACT_REDRAW] = {ACT_REDRAW, "redraw-screen", "Redraw", "clear and redraw the screen", 0},
+};
+
+const struct action_info *action_info(enum tui_action a)
+{
+    if ((int)a <= ACT_NONE || a >= ACT_COUNT_)
+        return NULL;
+    return &ACTIONS[a];
+}
+
+/* ---- session actions ------------------------------------------------------ */
+
+static bool current_index(struct tui_app *app, struct view *v, size_t *index_out)
+{
+    return v->ops->current_message && v->ops->current_message(v, app, index_out) &&
+           *index_out < mailbox_count(app->mb);
+}
+
+static unsigned act_mark(struct tui_app *app, struct view *v, int key)
+{
+    (void)key;
+    size_t index;
+    if (!current_index(app, v, &index))
+        return TUI_HANDLED;
+    const struct mailbox_summary *s = mailbox_at(app->mb, index);
+    if (s->marked && !s->mark_pending) {
+        app_notice(app, ROLE_NOTICE, "message %u is already marked", s->msgno);
+    } else {
+        mailbox_mark(app->mb, index);
+        app_notice(app, ROLE_NOTICE, "marking message %u for deletion...", s->msgno);
+    }
+    if (v->ops->advance_on_mark)
+        v->ops->on_action(v, app, ACT_LINE_DOWN, 0);
+    return TUI_REDRAW;
+}
+
+static unsigned act_unmark(struct tui_app *app, struct view *v, int key)
+{
+    (void)key;
+    size_t index;
+    if (!current_index(app, v, &index))
+        return TUI_HANDLED;
+    const struct mailbox_summary *s = mailbox_at(app->mb, index);
+    if (!s->marked && !s->mark_pending) {
+        app_notice(app, ROLE_NOTICE, "message %u is not marked", s->msgno);
+        return TUI_REDRAW;
+    }
+    mailbox_unmark(app->mb, index);
+    app_notice(app, ROLE_NOTICE, "unmarking message %u...", s->msgno);
+    if (v->ops->advance_on_mark)
+        v->ops->on_action(v, app, ACT_LINE_DOWN, 0);
+    return TUI_REDRAW;
+}
+
+static size_t count_pending(const struct mailbox *mb)
+{
+    size_t n = 0;
+    size_t count = mailbox_count(mb);
+    for (size_t i = 0; i < count; i++) {
+        if (mailbox_at(mb, i)->mark_pending)
+            n++;
+    }
+    return n;
+}
+
+static unsigned act_unmark_all(struct tui_app *app, struct view *v, int key)
+{
+    (void)v;
+    (void)key;
+    if (mailbox_marked_count(app->mb) == 0 && count_pending(app->mb) == 0) {
+        app_notice(app, ROLE_NOTICE, "no message is marked");
+        return TUI_REDRAW;
+    }
+    mailbox_unmark_all(app->mb);
+    app_notice(app, ROLE_NOTICE, "unmarking every message (RSET)...");
+    return TUI_REDRAW;
+}
+
+static unsigned mark_rule_done(struct tui_app *app, void *ctx, size_t arg, int choice,
+                               const char *text)
+{
+    (void)ctx;
+    (void)arg;
+    if (choice != PROMPT_OK)
+        return TUI_REDRAW;
+    struct mark_rule rule;
+    struct pv_error err;
+    pv_error_clear(&err);
+    if (!mark_rule_parse(text, &rule, &err)) {
+        app_notice(app, ROLE_ERROR, "%s", err.msg);
+        return TUI_REDRAW;
+    }
+    if (!app_session_ready(app)) {
+        app_notice(app, ROLE_ERROR, "the session ended; nothing was marked");
+        return TUI_REDRAW;
+    }
+    size_t marked = 0;
+    size_t unknown = 0;
+    uint64_t octets = 0;
+    size_t count = mailbox_count(app->mb);
+    for (size_t i = 0; i < count; i++) {
+        const struct mailbox_summary *s = mailbox_at(app->mb, i);
+        bool unsure;
+        bool match = mark_rule_matches(&rule, s, &unsure);
+        if (unsure)
+            unknown++;
+        if (!match || (s->marked && !s->mark_pending))
+            continue;
+        mailbox_mark(app->mb, i);
+        marked++;
+        octets += s->size;
+    }
+    char shown[128];
+    tui_text_printable(shown, sizeof shown, text);
+    char size[16];
+    pv_format_size(octets, size, sizeof size);
+    char later[96] = "";
+    if (unknown)
+        snprintf(later, sizeof later, "; %zu not loaded yet could not be checked", unknown);
+    if (marked == 0)
+        app_notice(app, ROLE_NOTICE, "no unmarked message matches '%s'%s", shown, later);
+    else
+        app_notice(app, ROLE_NOTICE, "marking %zu message%s (%s) matching '%s'%s", marked,
+                   marked == 1 ? "" : "s", size, shown, later);
+    return TUI_REDRAW;
+}
+
+static unsigned act_mark_rule(struct tui_app *app, struct view *v, int key)
+{
+    (void)v;
+    (void)key;
+    app_open_prompt(app, prompt_new_text("mark messages whose From/Subject contains (or >SIZE, "
+                                         "<YYYY-MM-DD): ",
+                                         "", mark_rule_done, NULL, 0));
+    return TUI_REDRAW;
+}
+
+static unsigned quit_confirmed(struct tui_app *app, void *ctx, size_t arg, int choice,
+                               const char *text)
+{
+    (void)ctx;
+    (void)arg;
+    (void)text;
+    if (choice != 'y')
+        return TUI_REDRAW;
+    return app_begin_quit(app, true);
+}
+
+static unsigned act_quit(struct tui_app *app, struct view *v, int key)
+{
+    (void)v;
+    (void)key;
+    if (app->quitting || !app_session_ready(app))
+        return TUI_QUIT;
+    size_t marked = mailbox_marked_count(app->mb);
+    size_t pending = count_pending(app->mb);
+    if (marked == 0 && pending == 0)
+        return app_begin_quit(app, true);
+    char size[16];
+    pv_format_size(mailbox_marked_size(app->mb), size, sizeof size);
+    char text[512];
+    int n = snprintf(text, sizeof text,
+                     "%zu message%s marked (%s).\n"
+                     "Quit and let the server delete %s now (QUIT)?",
+                     marked, marked == 1 ? "" : "s", size, marked == 1 ? "it" : "them");
+    if (pending && n > 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n,
+                 "\n%zu change%s still on its way to the server; QUIT follows it.", pending,
+                 pending == 1 ? " is" : "s are");
+    static const struct prompt_choice choices[] = {
+        {'y', "yes, delete and quit", 'y'},
+        {'n', "no, keep browsing", 'n'},
+    };
+    app_open_prompt(
+        app, prompt_new_choice(text, choices, PV_ARRAY_LEN(choices), quit_confirmed, NULL, 0));
+    return TUI_REDRAW;
+}
+
+static unsigned act_exit(struct tui_app *app, struct view *v, int key)
+{
+    (void)v;
+    (void)key;
+    if (app->quitting || !app_session_ready(app))
+        return TUI_QUIT;
+    return app_begin_quit(app, false);
+}
+
+static unsigned act_reconnect(struct tui_app *app, struct view *v, int key)
+{
+    (void)v;
+    (void)key;
+    mailbox_reconnect(app->mb);
+    app_notice(app, ROLE_NOTICE, "reconnecting to %s...", mailbox_label(app->mb));
+    return TUI_REDRAW;
+}
+
+static unsigned act_help(struct tui_app *app, struct view *v, int key)
+{
+    (void)key;
+    if (v->ops->keymap == KEYMAP_HELP)
+        return TUI_HANDLED;
+    app_push_view(app, view_help_new(app, v->ops->keymap));
+    return TUI_RELAYOUT;
+}
+
+static unsigned act_redraw(struct tui_app *app, struct view *v, int key)
+{
+    (void)app;
+    (void)v;
+    (void)key;
+    clearok(curscr, TRUE);
+    return TUI_RELAYOUT;
+}
+
+/* Who performs each action; NULL: the view's on_action. */
+static const action_fn PERFORMERS[ACT_COUNT_] = {
+    [ACT_MARK] = act_mark,           [ACT_UNMARK] = act_unmark, [ACT_UNMARK_ALL] = act_unmark_all,
+    [ACT_MARK_RULE] = act_mark_rule, [ACT_QUIT] = act_quit,     [ACT_EXIT] = act_exit,
+    [ACT_RECONNECT] = act_reconnect, [ACT_HELP] = act_help,     [ACT_REDRAW] = act_redraw,
+};
+
+/* ---- the dispatcher --------------------------------------------------------- */
+
+static bool session_offline(const struct tui_app *app)
+{
+    enum mailbox_phase p = mailbox_phase(app->mb);
+    return !app->quitting && (p == MAILBOX_FAILED || p == MAILBOX_CLOSED);
+}
+
+/* Says why the session cannot take the action now. */
+static void explain_no_session(struct tui_app *app, const struct action_info *info)
+{
+    if (app->quitting) {
+        app_notice(app, ROLE_ERROR, "%s: quitting, waiting for the server's answer to QUIT",
+                   info->name);
+        return;
+    }
+    switch (mailbox_phase(app->mb)) {
+    case MAILBOX_CONNECTING:
+    case MAILBOX_LOGGING_IN:
+        app_notice(app, ROLE_ERROR, "%s: not logged in yet", info->name);
+        return;
+    case MAILBOX_FAILED:
+    case MAILBOX_CLOSED:
+        app_notice(app, ROLE_ERROR, "%s: not connected; press R to reconnect", info->name);
+        return;
+    default:
+        app_notice(app, ROLE_ERROR, "%s: the session is not ready yet", info->name);
+        return;
+    }
+}
+
+unsigned actions_run(struct tui_app *app, enum tui_action a, int key)
+{
+    const struct action_info *info = action_info(a);
+    struct view *v = app_top_view(app);
+    if (!info || !v)
+        return 0;
+    if ((info->requires & REQ_SESSION) && !app_session_ready(app)) {
+        explain_no_session(app, info);
+        return TUI_REDRAW;
+    }
+    size_t index;
+    if ((info->requires & REQ_MESSAGE) && !current_index(app, v, &index)) {
+        app_notice(app, ROLE_ERROR, "%s: no message here", info->name);
+        return TUI_REDRAW;
+    }
+    if ((info->requires & REQ_OFFLINE) && !session_offline(app)) {
+        app_notice(app, ROLE_ERROR, "%s: the connection is %s", info->name,
+                   app->quitting ? "being closed" : "still up");
+        return TUI_REDRAW;
+    }
+    if (PERFORMERS[a])
+        return PERFORMERS[a](app, v, key);
+    if (v->ops->on_action)
+        return v->ops->on_action(v, app, a, key);
+    return TUI_HANDLED;
+}

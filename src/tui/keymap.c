@@ -1,0 +1,164 @@
+/*
+ * Which key means which action in each view.  Keys follow mutt where mutt
+ * has one (d, u, D, q, x, /, n, o, O, s, |, h, ?) and vi for movement
+ * (j, k, g, G); the arrows and paging keys work everywhere.  The help view
+ * and the hint line at the top are generated from these tables, so what
+ * they say is what the keys do.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <popview/util.h>
+
+#include "private.h"
+
+#define FN(k) TUI_KEY_FN(k)
+
+/* Movement shared by every list-like view. */
+#define MOVEMENT_KEYS                                                                              \
+    {'j', ACT_LINE_DOWN, false}, {FN(KEY_DOWN), ACT_LINE_DOWN, false}, {'k', ACT_LINE_UP, false},  \
+        {FN(KEY_UP), ACT_LINE_UP, false}, {FN(KEY_NPAGE), ACT_PAGE_DOWN, false},                   \
+        {' ', ACT_PAGE_DOWN, false}, {TUI_CTRL('f'), ACT_PAGE_DOWN, false},                        \
+        {FN(KEY_PPAGE), ACT_PAGE_UP, false}, {'-', ACT_PAGE_UP, false},                            \
+        {TUI_CTRL('b'), ACT_PAGE_UP, false}, {'g', ACT_FIRST, false},                              \
+        {FN(KEY_HOME), ACT_FIRST, false}, {'G', ACT_LAST, false},                                  \
+    {                                                                                              \
+        FN(KEY_END), ACT_LAST, false                                                               \
+    }
+
+static const struct keybinding INDEX_KEYS[] = {
+    {'q', ACT_QUIT, true},
+    {'x', ACT_EXIT, false},
+    {TUI_CTRL('c'), ACT_EXIT, false},
+    {'\n', ACT_OPEN, true},
+    {FN(KEY_ENTER), ACT_OPEN, false},
+    {FN(KEY_RIGHT), ACT_OPEN, false},
+    {'d', ACT_MARK, true},
+    {'u', ACT_UNMARK, true},
+    {'U', ACT_UNMARK_ALL, false},
+    {'D', ACT_MARK_RULE, false},
+    {'/', ACT_SEARCH, true},
+    {'n', ACT_SEARCH_NEXT, false},
+    {'N', ACT_SEARCH_PREV, false},
+    {'o', ACT_SORT_NEXT, true},
+    {'O', ACT_SORT_REVERSE, false},
+    MOVEMENT_KEYS,
+    {'1', ACT_JUMP, false},
+    {'2', ACT_JUMP, false},
+    {'3', ACT_JUMP, false},
+    {'4', ACT_JUMP, false},
+    {'5', ACT_JUMP, false},
+    {'6', ACT_JUMP, false},
+    {'7', ACT_JUMP, false},
+    {'8', ACT_JUMP, false},
+    {'9', ACT_JUMP, false},
+    {'R', ACT_RECONNECT, false},
+    {TUI_CTRL('l'), ACT_REDRAW, false},
+    {'?', ACT_HELP, true},
+};
+
+static const struct keybinding PAGER_KEYS[] = {
+    {'q', ACT_BACK, true},
+    {FN(KEY_LEFT), ACT_BACK, false},
+    {'i', ACT_BACK, false},
+    {'\n', ACT_LINE_DOWN, false},
+    MOVEMENT_KEYS,
+    {'h', ACT_HEADERS, true},
+    {'r', ACT_RAW, true},
+    {'m', ACT_MIME, true},
+    {'/', ACT_SEARCH, true},
+    {'n', ACT_SEARCH_NEXT, false},
+    {'N', ACT_SEARCH_PREV, false},
+    {'s', ACT_SAVE, true},
+    {'|', ACT_PIPE, true},
+    {'d', ACT_MARK, false},
+    {'u', ACT_UNMARK, false},
+    {'x', ACT_EXIT, false},
+    {TUI_CTRL('c'), ACT_EXIT, false},
+    {'R', ACT_RECONNECT, false},
+    {TUI_CTRL('l'), ACT_REDRAW, false},
+    {'?', ACT_HELP, true},
+};
+
+static const struct keybinding HELP_KEYS[] = {
+    {'q', ACT_BACK, true},
+    {'?', ACT_BACK, false},
+    {TUI_KEY_ESC, ACT_BACK, false},
+    {FN(KEY_LEFT), ACT_BACK, false},
+    MOVEMENT_KEYS,
+    {TUI_CTRL('c'), ACT_EXIT, false},
+    {TUI_CTRL('l'), ACT_REDRAW, false},
+};
+
+static const struct {
+    const struct keybinding *keys;
+    size_t count;
+    const char *title;
+} MAPS[KEYMAP_COUNT_] = {
+    [KEYMAP_INDEX] = {INDEX_KEYS, PV_ARRAY_LEN(INDEX_KEYS), "index"},
+    [KEYMAP_PAGER] = {PAGER_KEYS, PV_ARRAY_LEN(PAGER_KEYS), "pager"},
+    [KEYMAP_HELP] = {HELP_KEYS, PV_ARRAY_LEN(HELP_KEYS), "help"},
+};
+
+enum tui_action keymap_lookup(enum keymap_id map, int key)
+{
+    if ((int)map < 0 || map >= KEYMAP_COUNT_)
+        return ACT_NONE;
+    for (size_t i = 0; i < MAPS[map].count; i++) {
+        if (MAPS[map].keys[i].key == key)
+            return MAPS[map].keys[i].action;
+    }
+    return ACT_NONE;
+}
+
+const struct keybinding *keymap_bindings(enum keymap_id map, size_t *count_out)
+{
+    if ((int)map < 0 || map >= KEYMAP_COUNT_) {
+        *count_out = 0;
+        return NULL;
+    }
+    *count_out = MAPS[map].count;
+    return MAPS[map].keys;
+}
+
+const char *keymap_title(enum keymap_id map)
+{
+    if ((int)map < 0 || map >= KEYMAP_COUNT_)
+        return "?";
+    return MAPS[map].title;
+}
+
+static const struct {
+    int key;
+    const char *name;
+} KEY_NAMES[] = {
+    {FN(KEY_DOWN), "Down"},   {FN(KEY_UP), "Up"},      {FN(KEY_LEFT), "Left"},
+    {FN(KEY_RIGHT), "Right"}, {FN(KEY_NPAGE), "PgDn"}, {FN(KEY_PPAGE), "PgUp"},
+    {FN(KEY_HOME), "Home"},   {FN(KEY_END), "End"},    {FN(KEY_ENTER), "KP-Enter"},
+    {'\n', "Enter"},          {' ', "Space"},          {TUI_KEY_ESC, "Esc"},
+    {TUI_KEY_DEL, "Del"},
+};
+
+void keymap_key_name(int key, char *out, size_t out_size)
+{
+    for (size_t i = 0; i < PV_ARRAY_LEN(KEY_NAMES); i++) {
+        if (KEY_NAMES[i].key == key) {
+            snprintf(out, out_size, "%s", KEY_NAMES[i].name);
+            return;
+        }
+    }
+    if (key >= 0 && key < 0x20) {
+        snprintf(out, out_size, "^%c", (char)(key + '@'));
+        return;
+    }
+    if (key > 0x20 && key < 0x7f) {
+        snprintf(out, out_size, "%c", (char)key);
+        return;
+    }
+    if (key >= TUI_KEY_FN(0)) {
+        const char *name = keyname(key - TUI_KEY_FN(0));
+        snprintf(out, out_size, "%s", name ? name : "?");
+        return;
+    }
+    snprintf(out, out_size, "U+%04X", (unsigned)key);
+}

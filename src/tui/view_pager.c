@@ -1,0 +1,618 @@
+/*
+ * The pager: one message, as mail_render_message() shows it (the same text
+ * `popview --show N` prints), or in one of three other modes a key
+ * toggles: the full header block (h), the raw source (r), the MIME tree
+ * (m).  Every mode's text is sanitized by the mail layer; tabs are
+ * expanded here so the text widget only ever measures printable text.
+ *
+ * Life of a pager: it is pushed while the message is still on its way
+ * (state WAITING, a progress bar from mailbox_fetch_progress), gets the
+ * bytes from the app (view_pager_deliver) and shows them (SHOWING), or
+ * shows why it could not (FAILED).  A preview (TOP) is marked as such and
+ * cannot be saved, so a partial message is never written as if complete.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <popview/util.h>
+
+#include <popview/mail.h>
+
+#include <popview/mailbox.h>
+
+#include "private.h"
+
+enum pager_mode { PAGER_MESSAGE, PAGER_HEADERS, PAGER_RAW, PAGER_MIME, PAGER_MODE_COUNT_ };
+enum pager_state { PAGER_WAITING, PAGER_SHOWING, PAGER_FAILED };
+
+static const char *const MODE_NAMES[PAGER_MODE_COUNT_] = {
+    [PAGER_MESSAGE] = "message",
+    [PAGER_HEADERS] = "full header",
+    [PAGER_RAW] = "raw source",
+    [PAGER_MIME] = "MIME structure",
+};
+
+struct pager_view {
+    struct view base;
+    struct tui_app *app;
+    size_t index;
+    unsigned msgno;
+    uint64_t size;
+    bool preview;
+    enum pager_state state;
+    char *error;
+    char *raw;
+    size_t raw_len;
+    enum pager_mode mode;
+    struct pv_buf texts[PAGER_MODE_COUNT_];
+    bool built[PAGER_MODE_COUNT_];
+    struct text_widget tw;
+    struct tui_rect rect;
+    char *needle;
+    bool has_match;
+    size_t match_line;
+    bool in_header; /* classifier state while lines are given roles */
+    bool in_attachments;
+    char *pending_path; /* save: the path waiting for "overwrite?" */
+    char *pipe_command;
+};
+
+static const struct view_ops PAGER_OPS;
+
+bool view_is_pager(const struct view *v)
+{
+    return v && v->ops == &PAGER_OPS;
+}
+
+/* ---- building the texts -------------------------------------------------- */
+
+static void append_or_abort(struct pv_buf *b, const char *s, size_t n)
+{
+    /* Buffers here have no cap; a failure is a broken invariant. */
+    if (!pv_buf_append(b, s, n))
+        abort();
+}
+
+/* Tabs to spaces at multiples of 8, counting columns as the screen does. */
+static void expand_tabs(const char *in, size_t len, struct pv_buf *out)
+{
+    size_t col = 0;
+    for (size_t i = 0; i < len;) {
+        if (in[i] == '\t') {
+            size_t n = 8 - col % 8;
+            append_or_abort(out, "        ", n);
+            col += n;
+            i++;
+            continue;
+        }
+        if (in[i] == '\n') {
+            append_or_abort(out, "\n", 1);
+            col = 0;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = tui_utf8_next(in + i, len - i, &cp);
+        append_or_abort(out, in + i, n);
+        col += (size_t)tui_cp_columns(cp);
+        i += n;
+    }
+}
+
+/* The rendered text after its header lines (from the first empty line). */
+static const char *rendered_body(const struct pv_buf *rendered, size_t *len_out)
+{
+    const char *blank = rendered->data ? strstr(rendered->data, "\n\n") : NULL;
+    if (!blank) {
+        *len_out = 0;
+        return "";
+    }
+    *len_out = rendered->len - (size_t)(blank + 1 - rendered->data);
+    return blank + 1;
+}
+
+static void build_mode(struct pager_view *pv, enum pager_mode mode)
+{
+    if (pv->built[mode])
+        return;
+    struct pv_buf plain;
+    pv_buf_init(&plain, 0);
+    if (pv->preview) {
+        char size[16];
+        pv_format_size(pv->size, size, sizeof size);
+        char note[160];
+        int n = snprintf(note, sizeof note,
+                         "[popview: a preview: the header and the first %d lines of the body; "
+                         "the whole message is %s]\n",
+                         TUI_PREVIEW_LINES, size);
+        if (n > 0)
+            append_or_abort(&plain, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
+    }
+    switch (mode) {
+    case PAGER_MESSAGE:
+        mail_render_message(pv->raw, pv->raw_len, &plain);
+        break;
+    case PAGER_HEADERS: {
+        size_t body_off = 0;
+        struct mail_headers *h = mail_headers_parse(pv->raw, pv->raw_len, &body_off);
+        mail_headers_free(&h);
+        mail_sanitize(pv->raw, body_off, MAIL_SANITIZE_KEEP_NEWLINES | MAIL_SANITIZE_KEEP_TABS,
+                      &plain);
+        struct pv_buf rendered;
+        pv_buf_init(&rendered, 0);
+        mail_render_message(pv->raw, pv->raw_len, &rendered);
+        size_t blen;
+        const char *body = rendered_body(&rendered, &blen);
+        if (plain.len && plain.data[plain.len - 1] != '\n')
+            append_or_abort(&plain, "\n", 1);
+        append_or_abort(&plain, body, blen);
+        pv_buf_free(&rendered);
+        break;
+    }
+    case PAGER_RAW:
+        mail_sanitize(pv->raw, pv->raw_len, MAIL_SANITIZE_KEEP_NEWLINES | MAIL_SANITIZE_KEEP_TABS,
+                      &plain);
+        break;
+    case PAGER_MIME: {
+        struct mail_mime *m = mail_mime_parse(pv->raw, pv->raw_len);
+        mail_render_tree(m, &plain);
+        mail_mime_free(&m);
+        break;
+    }
+    case PAGER_MODE_COUNT_:
+        break;
+    }
+    pv_buf_init(&pv->texts[mode], 0);
+    expand_tabs(plain.data ? plain.data : "", plain.len, &pv->texts[mode]);
+    pv_buf_free(&plain);
+    pv->built[mode] = true;
+}
+
+/* Roles: the header block, quotes, popview's notes and the attachment list. */
+static enum tui_role classify(void *ctx, size_t logical, const char *line, size_t len)
+{
+    struct pager_view *pv = ctx;
+    if (logical == 0) {
+        pv->in_header = pv->mode != PAGER_MIME;
+        pv->in_attachments = false;
+    }
+    if (len >= 10 && memcmp(line, "[popview: ", 10) == 0)
+        return ROLE_NOTE;
+    if (pv->in_header) {
+        if (len == 0 || (len == 1 && line[0] == '\r'))
+            pv->in_header = false;
+        else
+            return ROLE_HEADER;
+    }
+    if (pv->mode == PAGER_MIME || pv->mode == PAGER_RAW)
+        return ROLE_NORMAL;
+    if (len == 12 && memcmp(line, "Attachments:", 12) == 0) {
+        pv->in_attachments = true;
+        return ROLE_NOTE;
+    }
+    if (pv->in_attachments && len > 0 && line[0] == ' ')
+        return ROLE_NOTE;
+    pv->in_attachments = false;
+    if (len > 0 && line[0] == '>')
+        return ROLE_QUOTE;
+    return ROLE_NORMAL;
+}
+
+static void show_mode(struct pager_view *pv, enum pager_mode mode)
+{
+    build_mode(pv, mode);
+    pv->mode = mode;
+    pv->has_match = false;
+    const struct pv_buf *b = &pv->texts[mode];
+    textw_set_text(&pv->tw, b->data ? b->data : "", b->len, classify, pv);
+    textw_resize(&pv->tw, pv->rect.w, pv->rect.h);
+}
+
+/* ---- delivery -------------------------------------------------------------- */
+
+bool view_pager_deliver(struct view *v, struct tui_app *app, size_t index, char *data, size_t len,
+                        const char *error)
+{
+    (void)app;
+    if (!view_is_pager(v))
+        return false;
+    struct pager_view *pv = (struct pager_view *)v;
+    if (pv->state != PAGER_WAITING || (data && index != pv->index))
+        return false;
+    if (!data) {
+        pv->state = PAGER_FAILED;
+        pv->error = pv_xstrdup(error ? error : "the message could not be fetched");
+        return true;
+    }
+    pv->raw = data;
+    pv->raw_len = len;
+    pv->state = PAGER_SHOWING;
+    show_mode(pv, PAGER_MESSAGE);
+    return true;
+}
+
+/* ---- drawing ---------------------------------------------------------------- */
+
+static void draw_waiting(struct pager_view *pv, WINDOW *w, const struct tui_rect *r)
+{
+    const struct tui_theme *t = app_theme(pv->app);
+    uint64_t done = 0;
+    uint64_t total = 0;
+    mailbox_fetch_progress(app_mailbox(pv->app), &done, &total);
+    if (total == 0)
+        total = pv->size;
+    char size[16];
+    char got[16];
+    pv_format_size(total, size, sizeof size);
+    pv_format_size(done, got, sizeof got);
+    char line[128];
+    snprintf(line, sizeof line, "Fetching %s of message %u (%s)...",
+             pv->preview ? "a preview" : "the whole", pv->msgno, size);
+    int y = r->y + r->h / 3;
+    theme_apply(t, w, ROLE_NOTICE);
+    scr_puts(w, y, r->x + 2, r->w - 4, line, SCR_ELLIPSIS);
+    int bar = r->w - 4 < 50 ? r->w - 4 : 50;
+    scr_progress(w, t, y + 2, r->x + 2, bar, done, total);
+    snprintf(line, sizeof line, "%s of %s", got, size);
+    scr_puts(w, y + 3, r->x + 2, r->w - 4, line, SCR_ELLIPSIS);
+    theme_apply(t, w, ROLE_NORMAL);
+}
+
+static void draw_failed(struct pager_view *pv, WINDOW *w, const struct tui_rect *r)
+{
+    const struct tui_theme *t = app_theme(pv->app);
+    int y = r->y + r->h / 3;
+    char line[128];
+    snprintf(line, sizeof line, "Message %u could not be shown:", pv->msgno);
+    theme_apply(t, w, ROLE_ERROR);
+    scr_puts(w, y, r->x + 2, r->w - 4, line, SCR_ELLIPSIS);
+    scr_puts(w, y + 1, r->x + 2, r->w - 4, pv->error, SCR_ELLIPSIS);
+    theme_apply(t, w, ROLE_NORMAL);
+    scr_puts(w, y + 3, r->x + 2, r->w - 4, "Press q to go back.", SCR_ELLIPSIS);
+}
+
+static void pager_draw(struct view *v, struct tui_app *app, WINDOW *w, const struct tui_rect *r)
+{
+    struct pager_view *pv = (struct pager_view *)v;
+    switch (pv->state) {
+    case PAGER_WAITING:
+        draw_waiting(pv, w, r);
+        break;
+    case PAGER_FAILED:
+        draw_failed(pv, w, r);
+        break;
+    case PAGER_SHOWING:
+        textw_draw(&pv->tw, w, app_theme(app), r);
+        break;
+    }
+}
+
+/* ---- search ------------------------------------------------------------------ */
+
+static unsigned find(struct pager_view *pv, size_t start, bool backwards)
+{
+    char shown[128];
+    tui_text_printable(shown, sizeof shown, pv->needle);
+    size_t line;
+    if (!textw_find(&pv->tw, pv->needle, start, backwards, &line)) {
+        app_notice(pv->app, ROLE_ERROR, "not found: '%s'", shown);
+        return TUI_REDRAW;
+    }
+    size_t from = pv->has_match ? pv->match_line : pv->tw.top;
+    bool wrapped = pv->has_match && (backwards ? line >= from : line <= from);
+    pv->has_match = true;
+    pv->match_line = line;
+    pv->tw.top = line;
+    textw_scroll(&pv->tw, 0); /* clamps */
+    if (wrapped)
+        app_notice(pv->app, ROLE_NOTICE, "search wrapped around: '%s'", shown);
+    else
+        app_notice(pv->app, ROLE_NOTICE, "found '%s' on line %zu", shown, line + 1);
+    return TUI_REDRAW;
+}
+
+static unsigned search_done(struct tui_app *app, void *ctx, size_t arg, int choice,
+                            const char *text)
+{
+    (void)app;
+    (void)arg;
+    struct pager_view *pv = ctx;
+    if (choice != PROMPT_OK || !*text)
+        return TUI_REDRAW;
+    free(pv->needle);
+    pv->needle = pv_xstrdup(text);
+    textw_set_highlight(&pv->tw, text);
+    pv->has_match = false;
+    return find(pv, pv->tw.top, false);
+}
+
+static unsigned search_again(struct pager_view *pv, bool backwards)
+{
+    if (!pv->needle) {
+        app_notice(pv->app, ROLE_ERROR, "nothing searched yet: press / first");
+        return TUI_REDRAW;
+    }
+    size_t count = pv->tw.line_count;
+    if (count == 0)
+        return TUI_HANDLED;
+    size_t cur = pv->has_match ? pv->match_line : pv->tw.top;
+    size_t start = backwards ? (cur + count - 1) % count : (cur + 1) % count;
+    return find(pv, start, backwards);
+}
+
+/* ---- save and pipe ------------------------------------------------------------ */
+
+static bool can_export(struct pager_view *pv, const char *what)
+{
+    if (pv->state != PAGER_SHOWING) {
+        app_notice(pv->app, ROLE_ERROR, "%s: the message is not here yet", what);
+        return false;
+    }
+    if (pv->preview) {
+        app_notice(pv->app, ROLE_ERROR,
+                   "%s: only a preview was fetched; open the message again and fetch it all", what);
+        return false;
+    }
+    return true;
+}
+
+static unsigned save_to(struct pager_view *pv, const char *path, bool overwrite);
+
+static unsigned overwrite_done(struct tui_app *app, void *ctx, size_t arg, int choice,
+                               const char *text)
+{
+    (void)arg;
+    (void)text;
+    struct pager_view *pv = ctx;
+    char *path = pv->pending_path;
+    pv->pending_path = NULL;
+    unsigned r = TUI_REDRAW;
+    if (choice == 'y')
+        r = save_to(pv, path, true);
+    else
+        app_notice(app, ROLE_NOTICE, "not saved; the file was left as it was");
+    free(path);
+    return r;
+}
+
+static unsigned save_to(struct pager_view *pv, const char *path, bool overwrite)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    char shown[256];
+    tui_text_printable(shown, sizeof shown, path);
+    switch (tui_save_file(path, pv->raw, pv->raw_len, overwrite, &err)) {
+    case SAVE_OK: {
+        char size[16];
+        pv_format_size(pv->raw_len, size, sizeof size);
+        app_notice(pv->app, ROLE_NOTICE, "saved message %u to %s (%s)", pv->msgno, shown, size);
+        break;
+    }
+    case SAVE_EXISTS: {
+        free(pv->pending_path);
+        pv->pending_path = pv_xstrdup(path);
+        char text[384];
+        snprintf(text, sizeof text, "%s already exists.\nReplace it with message %u?", shown,
+                 pv->msgno);
+        static const struct prompt_choice choices[] = {
+            {'y', "yes, replace it", 'y'},
+            {'n', "no", 'n'},
+        };
+        app_open_prompt(pv->app, prompt_new_choice(text, choices, PV_ARRAY_LEN(choices),
+                                                   overwrite_done, pv, 0));
+        break;
+    }
+    case SAVE_FAILED:
+        app_notice(pv->app, ROLE_ERROR, "%s", err.msg);
+        break;
+    }
+    return TUI_REDRAW;
+}
+
+static unsigned save_done(struct tui_app *app, void *ctx, size_t arg, int choice, const char *text)
+{
+    (void)app;
+    (void)arg;
+    if (choice != PROMPT_OK || !*text)
+        return TUI_REDRAW;
+    char *path = tui_expand_path(text);
+    unsigned r = save_to(ctx, path, false);
+    free(path);
+    return r;
+}
+
+static void run_pipe(struct tui_app *app, void *ctx)
+{
+    struct pager_view *pv = ctx;
+    struct pv_error err;
+    pv_error_clear(&err);
+    int status = 0;
+    if (!tui_pipe_to_command(pv->pipe_command, pv->raw, pv->raw_len, app->child_mask, &status,
+                             &err)) {
+        printf("\npopview: %s\n", err.msg);
+        app_notice(app, ROLE_ERROR, "%s", err.msg);
+        return;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        app_notice(app, ROLE_NOTICE, "the command finished");
+    } else if (WIFEXITED(status)) {
+        printf("\npopview: the command exited with status %d\n", WEXITSTATUS(status));
+        app_notice(app, ROLE_ERROR, "the command exited with status %d", WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+        printf("\npopview: the command was killed by signal %d\n", WTERMSIG(status));
+        app_notice(app, ROLE_ERROR, "the command was killed by signal %d", WTERMSIG(status));
+    }
+}
+
+static unsigned pipe_done(struct tui_app *app, void *ctx, size_t arg, int choice, const char *text)
+{
+    (void)arg;
+    struct pager_view *pv = ctx;
+    if (choice != PROMPT_OK || !*text)
+        return TUI_REDRAW;
+    free(pv->pipe_command);
+    pv->pipe_command = pv_xstrdup(text);
+    app_run_outside(app, run_pipe, pv);
+    return TUI_RELAYOUT;
+}
+
+/* ---- actions ---------------------------------------------------------------- */
+
+static unsigned toggle_mode(struct pager_view *pv, enum pager_mode mode)
+{
+    if (pv->state != PAGER_SHOWING)
+        return TUI_HANDLED;
+    show_mode(pv, pv->mode == mode ? PAGER_MESSAGE : mode);
+    app_notice(pv->app, ROLE_NOTICE, "showing the %s", MODE_NAMES[pv->mode]);
+    return TUI_REDRAW;
+}
+
+static unsigned pager_on_action(struct view *v, struct tui_app *app, enum tui_action a, int key)
+{
+    (void)key;
+    struct pager_view *pv = (struct pager_view *)v;
+    struct text_widget *tw = &pv->tw;
+    char initial[64];
+    switch (a) {
+    case ACT_LINE_DOWN:
+        textw_scroll(tw, 1);
+        return TUI_REDRAW;
+    case ACT_LINE_UP:
+        textw_scroll(tw, -1);
+        return TUI_REDRAW;
+    case ACT_PAGE_DOWN:
+        textw_page(tw, 1);
+        return TUI_REDRAW;
+    case ACT_PAGE_UP:
+        textw_page(tw, -1);
+        return TUI_REDRAW;
+    case ACT_FIRST:
+        textw_top(tw);
+        return TUI_REDRAW;
+    case ACT_LAST:
+        textw_bottom(tw);
+        return TUI_REDRAW;
+    case ACT_BACK:
+        app_pop_view(app);
+        return TUI_RELAYOUT;
+    case ACT_HEADERS:
+        return toggle_mode(pv, PAGER_HEADERS);
+    case ACT_RAW:
+        return toggle_mode(pv, PAGER_RAW);
+    case ACT_MIME:
+        return toggle_mode(pv, PAGER_MIME);
+    case ACT_SEARCH:
+        if (pv->state != PAGER_SHOWING)
+            return TUI_HANDLED;
+        app_open_prompt(app, prompt_new_text("Search: ", "", search_done, pv, 0));
+        return TUI_REDRAW;
+    case ACT_SEARCH_NEXT:
+        return search_again(pv, false);
+    case ACT_SEARCH_PREV:
+        return search_again(pv, true);
+    case ACT_SAVE:
+        if (!can_export(pv, "save"))
+            return TUI_REDRAW;
+        snprintf(initial, sizeof initial, "message-%u.eml", pv->msgno);
+        app_open_prompt(app, prompt_new_text("Save to file: ", initial, save_done, pv, 0));
+        return TUI_REDRAW;
+    case ACT_PIPE:
+        if (!can_export(pv, "pipe"))
+            return TUI_REDRAW;
+        app_open_prompt(app, prompt_new_text("Pipe to command: ", "", pipe_done, pv, 0));
+        return TUI_REDRAW;
+    default:
+        return TUI_HANDLED;
+    }
+}
+
+static void pager_on_resize(struct view *v, struct tui_app *app, const struct tui_rect *r)
+{
+    (void)app;
+    struct pager_view *pv = (struct pager_view *)v;
+    pv->rect = *r;
+    textw_resize(&pv->tw, r->w, r->h);
+}
+
+static unsigned pager_on_model(struct view *v, struct tui_app *app, unsigned changed)
+{
+    (void)app;
+    struct pager_view *pv = (struct pager_view *)v;
+    /* The progress bar moves with every chunk that arrives. */
+    if (pv->state == PAGER_WAITING || (changed & MAILBOX_CHANGED_ROWS))
+        return TUI_REDRAW;
+    return 0;
+}
+
+static bool pager_current(const struct view *v, const struct tui_app *app, size_t *index_out)
+{
+    (void)app;
+    const struct pager_view *pv = (const struct pager_view *)v;
+    *index_out = pv->index;
+    return true;
+}
+
+static void pager_status(const struct view *v, const struct tui_app *app, char *out,
+                         size_t out_size)
+{
+    const struct pager_view *pv = (const struct pager_view *)v;
+    const struct mailbox_summary *s = mailbox_at(app_mailbox(app), pv->index);
+    const char *mark = s && s->marked ? "  [marked]" : "";
+    if (pv->state != PAGER_SHOWING) {
+        snprintf(out, out_size, "msg %u%s", pv->msgno, mark);
+        return;
+    }
+    size_t total = pv->tw.line_count;
+    size_t last = pv->tw.top + (size_t)(pv->tw.height > 0 ? pv->tw.height : 0);
+    if (last > total)
+        last = total;
+    unsigned pct = total ? (unsigned)(last * 100 / total) : 100;
+    snprintf(out, out_size, "msg %u%s  %s  %zu-%zu/%zu %u%%", pv->msgno, mark, MODE_NAMES[pv->mode],
+             total ? pv->tw.top + 1 : 0, last, total, pct);
+}
+
+static void pager_free(struct view *v)
+{
+    struct pager_view *pv = (struct pager_view *)v;
+    for (int m = 0; m < PAGER_MODE_COUNT_; m++) {
+        if (pv->built[m])
+            pv_buf_free(&pv->texts[m]);
+    }
+    textw_free(&pv->tw);
+    free(pv->raw);
+    free(pv->error);
+    free(pv->needle);
+    free(pv->pending_path);
+    free(pv->pipe_command);
+    free(pv);
+}
+
+static const struct view_ops PAGER_OPS = {
+    .name = "pager",
+    .keymap = KEYMAP_PAGER,
+    .advance_on_mark = false,
+    .draw = pager_draw,
+    .on_action = pager_on_action,
+    .on_resize = pager_on_resize,
+    .on_model = pager_on_model,
+    .current_message = pager_current,
+    .status = pager_status,
+    .free = pager_free,
+};
+
+struct view *view_pager_new(struct tui_app *app, size_t index, bool preview)
+{
+    struct pager_view *pv = pv_xcalloc(1, sizeof *pv);
+    pv->base.ops = &PAGER_OPS;
+    pv->app = app;
+    pv->index = index;
+    pv->preview = preview;
+    const struct mailbox_summary *s = mailbox_at(app_mailbox(app), index);
+    pv->msgno = s ? s->msgno : (unsigned)(index + 1);
+    pv->size = s ? s->size : 0;
+    pv->state = PAGER_WAITING;
+    textw_init(&pv->tw);
+    return &pv->base;
+}
