@@ -6,13 +6,9 @@
  * nothing a terminal would act on after mail_sanitize, offsets in range),
  * so a wrong answer is a crash, not just memory errors.  No global state.
  *
- * Not built by meson.  Build and run (from the source root):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -I. \
- *     tests/fuzz/fuzz_header.c src/util/alloc.c src/util/buf.c src/util/error.c \
- *     src/util/parse.c src/mail/header.c src/mail/rfc2047.c src/mail/address.c \
- *     src/mail/date.c src/mail/charset.c src/mail/sanitize.c -o fuzz_header
- *   mkdir -p corpus && ./fuzz_header -dict=tests/fuzz/header.dict -max_len=4096 \
- *     -max_total_time=60 corpus
+ * Built by meson with -Dfuzz=true (tests/fuzz/meson.build, README.md):
+ *   build-fuzz/tests/fuzz/fuzz_header -dict=tests/fuzz/header.dict \
+ *     -max_len=4096 -max_total_time=60 CORPUS-COPY tests/fuzz/corpus/fuzz_header
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -8,10 +8,9 @@
  *    more of them than the input;
  *  - a sniffed charset is a short lower-case token.
  *
- * Build and run (not part of meson; clang only):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     tests/fuzz/fuzz_html.c src/mail/\*.c src/util/\*.c -o fuzz_html
- *   ./fuzz_html -dict=tests/fuzz/fuzz_html.dict -max_len=16384 corpus/
+ * Built by meson with -Dfuzz=true (tests/fuzz/meson.build, README.md):
+ *   build-fuzz/tests/fuzz/fuzz_html -dict=tests/fuzz/fuzz_html.dict \
+ *     -max_len=16384 -max_total_time=60 CORPUS-COPY tests/fuzz/corpus/fuzz_html
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +36,12 @@ static size_t count_controls(const char *s, size_t n)
     return c;
 }
 
+/* b starts with the first n bytes of a (an empty buffer's data is NULL). */
+static bool has_prefix(const struct pv_buf *b, const struct pv_buf *a, size_t n)
+{
+    return n == 0 || (n <= a->len && n <= b->len && memcmp(a->data, b->data, n) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -48,9 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pv_buf_init(&capped, size / 2 + 1);
     check(mail_html_to_text(html, size, &a));
     check(mail_html_to_text(html, size, &b));
-    check(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+    check(a.len == b.len && has_prefix(&a, &b, a.len));
     bool fits = mail_html_to_text(html, size, &capped);
-    check(capped.len <= a.len && memcmp(capped.data ? capped.data : "", a.data, capped.len) == 0);
+    check(capped.len <= a.len && has_prefix(&capped, &a, capped.len));
     check(fits == (capped.len == a.len));
     /* Numeric references may produce controls (&#27;): count those in. */
     if (!memchr(html, '&', size))

@@ -2,9 +2,10 @@
  * libFuzzer harness for the POP3 response parser (src/pop3/reply_parser.c).
  * Beyond memory errors it checks the parser's promises, so a wrong answer
  * is a crash too:
- *  - the same bytes give the same events fed in one piece, in pieces of a
- *    fuzzed size, and with the callback stopping every few events and the
- *    rest fed again (DATA compared per line, as the chunking may differ);
+ *  - the same bytes give the same events fed in one piece, one byte at a
+ *    time, split at points the fuzzer chooses, and with the callback
+ *    stopping every few events and the rest fed again (DATA compared per
+ *    line, as the chunking may differ);
  *  - no DATA chunk is longer than POP3_DATA_CHUNK_MAX, no status line longer
  *    than the maximum, text and code lie inside raw, no status arrives in
  *    the middle of a data line;
@@ -12,18 +13,20 @@
  *
  * Input layout: byte 0 picks max_status_line (default, or 1..128 to reach
  * the limit), bytes 1-4 give up to 16 expectations (2 bits each; 3 ends
- * the list), byte 5 the piece size (0: one byte at a time), byte 6 how
- * often the callback stops; the rest is what the server sends.  When the
- * queue runs dry with bytes left, the harness queues one more expectation
- * (as an engine would after sending the next command), up to a limit.
- * No global state.
+ * the list), byte 5 the number of cut points (low 5 bits, 0-31), byte 6
+ * how often the callback stops; then two bytes (little endian, taken
+ * modulo the length) per cut point, where the server's bytes are split
+ * into separate feeds, as reads from a socket would split them; the rest
+ * is what the server sends.  Each input is fed whole, one byte at a time
+ * (inputs up to BYTEWISE_MAX), cut at the chosen points, and whole with a
+ * stopping callback; all four must agree.  When the queue runs dry with
+ * bytes left, the harness queues one more expectation (as an engine would
+ * after sending the next command), up to a limit.  No global state.
  *
- * Not built by meson.  Build and run (from the source root):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude \
- *     tests/fuzz/fuzz_reply_parser.c src/pop3/reply_parser.c src/util/alloc.c \
- *     src/util/buf.c src/util/error.c src/util/parse.c -o fuzz_reply_parser
- *   mkdir -p corpus && ./fuzz_reply_parser -dict=tests/fuzz/reply_parser.dict \
- *     -max_len=65536 -max_total_time=60 corpus
+ * Built by meson with -Dfuzz=true (tests/fuzz/meson.build, README.md):
+ *   CC=clang meson setup build-fuzz -Dfuzz=true && ninja -C build-fuzz fuzz
+ *   build-fuzz/tests/fuzz/fuzz_reply_parser -dict=tests/fuzz/reply_parser.dict \
+ *     -max_len=65536 -max_total_time=60 CORPUS-COPY tests/fuzz/corpus/fuzz_reply_parser
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,14 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             __builtin_trap();                                                                      \
     } while (0)
 
-enum { HEADER = 7, MAX_EXTRA_EXPECTATIONS = 64 };
+enum { HEADER = 7, MAX_CUTS = 31, BYTEWISE_MAX = 16384, MAX_EXTRA_EXPECTATIONS = 64 };
 
 struct setup {
     size_t max_status_line; /* as given to pop3_parser_new */
     size_t effective_max;
     enum pop3_reply_kind kinds[16];
     size_t nkinds;
-    size_t piece; /* 0: one byte at a time */
+    size_t cuts[MAX_CUTS + 1]; /* rising offsets into input, the last is len */
+    size_t ncuts;
     size_t stop_every;
     const char *input;
     size_t len;
@@ -186,20 +190,34 @@ static void run_init(struct run *r, const struct setup *s, size_t stop_every)
     pv_buf_init(&r->line, 0);
 }
 
-static void run_all(struct run *r, size_t piece)
+/* What is still held at the end (a partial line) is part of the result. */
+static void run_finish(struct run *r)
 {
-    size_t pos = 0;
-    while (pos < r->s->len) {
-        size_t n = piece ? piece : 1;
-        if (n > r->s->len - pos)
-            n = r->s->len - pos;
-        if (!feed_piece(r, r->s->input + pos, n))
-            break;
-        pos += n;
-    }
-    /* What is still held at the end (a partial line) is part of the result. */
     CHECK(pv_buf_printf(&r->log, "end pending=%zu in_reply=%d line=%zu", pop3_parser_pending(r->p),
                         pop3_parser_in_reply(r->p), r->line.len));
+}
+
+/* Feeds [0, ends[0]), [ends[0], ends[1]), ... up to the last end, which is
+ * the input's length; stops early when the parser failed. */
+static void run_ends(struct run *r, const size_t *ends, size_t nends)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < nends && pos < r->s->len; i++) {
+        if (ends[i] <= pos)
+            continue;
+        if (!feed_piece(r, r->s->input + pos, ends[i] - pos))
+            break;
+        pos = ends[i];
+    }
+    run_finish(r);
+}
+
+static void run_bytewise(struct run *r)
+{
+    for (size_t pos = 0; pos < r->s->len; pos++)
+        if (!feed_piece(r, r->s->input + pos, 1))
+            break;
+    run_finish(r);
 }
 
 static void run_free(struct run *r)
@@ -208,6 +226,12 @@ static void run_free(struct run *r)
     CHECK(r->p == NULL);
     pv_buf_free(&r->log);
     pv_buf_free(&r->line);
+}
+
+static int size_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 static bool read_setup(struct setup *s, const uint8_t *data, size_t size)
@@ -223,10 +247,18 @@ static bool read_setup(struct setup *s, const uint8_t *data, size_t size)
             break;
         s->kinds[s->nkinds++] = (enum pop3_reply_kind)k;
     }
-    s->piece = data[5];
+    size_t ncuts = data[5] & MAX_CUTS;
     s->stop_every = data[6] % 8;
-    s->input = (const char *)data + HEADER;
-    s->len = size - HEADER;
+    if (size - HEADER < 2 * ncuts)
+        return false;
+    const uint8_t *cut = data + HEADER;
+    s->input = (const char *)cut + 2 * ncuts;
+    s->len = size - HEADER - 2 * ncuts;
+    for (size_t i = 0; i < ncuts; i++)
+        s->cuts[i] = ((size_t)cut[2 * i] | (size_t)cut[2 * i + 1] << 8) % (s->len + 1);
+    s->cuts[ncuts] = s->len;
+    s->ncuts = ncuts + 1;
+    qsort(s->cuts, s->ncuts, sizeof s->cuts[0], size_cmp);
     return true;
 }
 
@@ -243,19 +275,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     CHECK(pop3_resp_code_from_text(s.input, s.len) <= POP3_CODE_OTHER);
 
-    struct run whole, pieces, stopped;
+    struct run whole, other;
     run_init(&whole, &s, 0);
-    run_all(&whole, s.len ? s.len : 1);
-    run_init(&pieces, &s, 0);
-    run_all(&pieces, s.piece);
-    check_same(&whole, &pieces);
+    run_ends(&whole, &s.len, 1);
+    if (s.len <= BYTEWISE_MAX) {
+        run_init(&other, &s, 0);
+        run_bytewise(&other);
+        check_same(&whole, &other);
+        run_free(&other);
+    }
+    if (s.ncuts > 1) {
+        run_init(&other, &s, 0);
+        run_ends(&other, s.cuts, s.ncuts);
+        check_same(&whole, &other);
+        run_free(&other);
+    }
     if (s.stop_every) {
-        run_init(&stopped, &s, s.stop_every);
-        run_all(&stopped, s.len ? s.len : 1);
-        check_same(&whole, &stopped);
-        run_free(&stopped);
+        run_init(&other, &s, s.stop_every);
+        run_ends(&other, &s.len, 1);
+        check_same(&whole, &other);
+        run_free(&other);
     }
     run_free(&whole);
-    run_free(&pieces);
     return 0;
 }
