@@ -38,6 +38,17 @@ struct mailbox_config {
     const char *secret; /* copied, and the copy wiped after login */
     enum pop3_auth_mech mech;
     const char *label; /* "alice@mail.example.org", for the status line */
+    /* For mailbox_reconnect; each may be NULL.  Both are called on the
+     * worker thread.  reconnect_fd returns a new connected socket (which the
+     * mailbox then owns) when the session ran over demo_fd (the --demo
+     * server, tests), or -1.  reconnect_secret returns the secret again as a
+     * malloc'd string that the mailbox wipes and frees after logging in:
+     * the copy of secret is wiped right after the first login, so without
+     * this callback a reconnect cannot log in (the phase becomes FAILED
+     * with a sentence saying so). */
+    int (*reconnect_fd)(void *ctx);
+    char *(*reconnect_secret)(void *ctx);
+    void *reconnect_ctx;
 };
 
 enum mailbox_phase {
@@ -87,6 +98,7 @@ enum {
     MAILBOX_CHANGED_TRANSCRIPT = 1u << 2, /* new transcript lines */
     MAILBOX_CHANGED_MESSAGE = 1u << 3,    /* a requested message arrived or failed */
     MAILBOX_CHANGED_NOTICE = 1u << 4,     /* a new notice for the status line */
+    MAILBOX_CHANGED_PROGRESS = 1u << 5,   /* mailbox_fetch_progress() moved */
 };
 /* Applies finished work; never blocks. */
 unsigned mailbox_process(struct mailbox *mb);
