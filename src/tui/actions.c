@@ -82,6 +82,15 @@ static bool current_index(struct tui_app *app, struct view *v, size_t *index_out
            *index_out < mailbox_count(app->mb);
 }
 
+static bool wished(const struct tui_app *app, size_t index)
+{
+    for (size_t i = 0; i < app->wish_count; i++) {
+        if (app->wishes[i].index == index)
+            return true;
+    }
+    return false;
+}
+
 static unsigned act_mark(struct tui_app *app, struct view *v, int key)
 {
     (void)key;
@@ -92,7 +101,7 @@ static unsigned act_mark(struct tui_app *app, struct view *v, int key)
     if (s->marked && !s->mark_pending) {
         app_notice(app, ROLE_NOTICE, "message %u is already marked", s->msgno);
     } else {
-        mailbox_mark(app->mb, index);
+        app_want_mark(app, index, true);
         app_notice(app, ROLE_NOTICE, "marking message %u for deletion...", s->msgno);
     }
     if (v->ops->advance_on_mark)
@@ -107,11 +116,11 @@ static unsigned act_unmark(struct tui_app *app, struct view *v, int key)
     if (!current_index(app, v, &index))
         return TUI_HANDLED;
     const struct mailbox_summary *s = mailbox_at(app->mb, index);
-    if (!s->marked && !s->mark_pending) {
+    if (!s->marked && !s->mark_pending && !wished(app, index)) {
         app_notice(app, ROLE_NOTICE, "message %u is not marked", s->msgno);
         return TUI_REDRAW;
     }
-    mailbox_unmark(app->mb, index);
+    app_want_mark(app, index, false);
     app_notice(app, ROLE_NOTICE, "unmarking message %u...", s->msgno);
     if (v->ops->advance_on_mark)
         v->ops->on_action(v, app, ACT_LINE_DOWN, 0);
@@ -133,10 +142,12 @@ static unsigned act_unmark_all(struct tui_app *app, struct view *v, int key)
 {
     (void)v;
     (void)key;
-    if (mailbox_marked_count(app->mb) == 0 && count_pending(app->mb) == 0) {
+    if (mailbox_marked_count(app->mb) == 0 && count_pending(app->mb) == 0 && app->wish_count == 0) {
         app_notice(app, ROLE_NOTICE, "no message is marked");
         return TUI_REDRAW;
     }
+    /* RSET undoes whatever is on its way too; later wishes would redo it. */
+    app->wish_count = 0;
     mailbox_unmark_all(app->mb);
     app_notice(app, ROLE_NOTICE, "unmarking every message (RSET)...");
     return TUI_REDRAW;
@@ -172,7 +183,7 @@ static unsigned mark_rule_done(struct tui_app *app, void *ctx, size_t arg, int c
             unknown++;
         if (!match || (s->marked && !s->mark_pending))
             continue;
-        mailbox_mark(app->mb, i);
+        app_want_mark(app, i, true);
         marked++;
         octets += s->size;
     }
@@ -220,6 +231,15 @@ static unsigned act_quit(struct tui_app *app, struct view *v, int key)
         return TUI_QUIT;
     size_t marked = mailbox_marked_count(app->mb);
     size_t pending = count_pending(app->mb);
+    if (app->wish_count) {
+        /* Those marks are not even sent yet: a QUIT now would not match
+         * what the screen promises. */
+        app_notice(app, ROLE_ERROR,
+                   "%zu mark%s still waiting for the server; press q again when the rows "
+                   "show them",
+                   app->wish_count, app->wish_count == 1 ? " is" : "s are");
+        return TUI_REDRAW;
+    }
     if (marked == 0 && pending == 0)
         return app_begin_quit(app, true);
     char size[16];

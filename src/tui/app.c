@@ -110,8 +110,50 @@ bool app_session_ready(const struct tui_app *app)
     if (app->quitting)
         return false;
     enum mailbox_phase p = mailbox_phase(app->mb);
-    return (p == MAILBOX_SCANNING || p == MAILBOX_LOADING || p == MAILBOX_READY) &&
+    return (p == MAILBOX_LOADING || p == MAILBOX_READY) &&
            mailbox_pop3_state(app->mb) == POP3_STATE_TRANSACTION;
+}
+
+static void drop_wish(struct tui_app *app, size_t i)
+{
+    app->wishes[i] = app->wishes[--app->wish_count];
+}
+
+/* Sends what can be sent: a row whose change is still on its way waits. */
+static void settle_wishes(struct tui_app *app)
+{
+    if (!app_session_ready(app)) {
+        /* Numbers mean nothing in another session: forget the wishes. */
+        app->wish_count = 0;
+        return;
+    }
+    for (size_t i = app->wish_count; i-- > 0;) {
+        const struct mailbox_summary *s = mailbox_at(app->mb, app->wishes[i].index);
+        if (!s) {
+            drop_wish(app, i);
+            continue;
+        }
+        if (s->mark_pending)
+            continue;
+        if (s->marked != app->wishes[i].mark) {
+            if (app->wishes[i].mark)
+                mailbox_mark(app->mb, app->wishes[i].index);
+            else
+                mailbox_unmark(app->mb, app->wishes[i].index);
+        }
+        drop_wish(app, i);
+    }
+}
+
+void app_want_mark(struct tui_app *app, size_t index, bool mark)
+{
+    for (size_t i = app->wish_count; i-- > 0;) {
+        if (app->wishes[i].index == index)
+            drop_wish(app, i);
+    }
+    app->wishes = pv_xreallocarray(app->wishes, app->wish_count + 1, sizeof *app->wishes);
+    app->wishes[app->wish_count++] = (struct mark_wish){.index = index, .mark = mark};
+    settle_wishes(app);
 }
 
 static unsigned start_fetch(struct tui_app *app, size_t index, bool preview)
@@ -304,13 +346,16 @@ static void draw_status(struct tui_app *app, const struct view *v)
     char marked[16];
     pv_format_size(mailbox_total_size(mb), total, sizeof total);
     pv_format_size(mailbox_marked_size(mb), marked, sizeof marked);
-    char left[384];
+    /* The account label goes first when there is room, else it goes. */
+    char counts[160];
     size_t count = mailbox_count(mb);
-    int n = snprintf(left, sizeof left, " %s | %s | %zu msg%s %s", mailbox_label(mb), state, count,
+    int n = snprintf(counts, sizeof counts, "%s | %zu msg%s %s", state, count,
                      count == 1 ? "" : "s", total);
-    if (mailbox_marked_count(mb) && n > 0 && (size_t)n < sizeof left)
-        snprintf(left + n, sizeof left - (size_t)n, " | marked %zu (%s)", mailbox_marked_count(mb),
-                 marked);
+    if (mailbox_marked_count(mb) && n > 0 && (size_t)n < sizeof counts)
+        snprintf(counts + n, sizeof counts - (size_t)n, " | marked %zu (%s)",
+                 mailbox_marked_count(mb), marked);
+    char left[384];
+    snprintf(left, sizeof left, " %s | %s", mailbox_label(mb), counts);
 
     /* While summaries load: "12/28 4.1/s [#####-----]" between the two. */
     char progress[64] = "";
@@ -322,11 +367,13 @@ static void draw_status(struct tui_app *app, const struct view *v)
         bar_w = 12;
     }
     int progress_w = progress[0] ? (int)tui_text_columns(progress, strlen(progress)) + bar_w : 0;
-    int left_w = app->cols - right_w - 1;
+    int left_w = app->cols - right_w - 2;
     if (progress_w && left_w - progress_w - 1 >= 20)
         left_w -= progress_w + 1;
     else
         progress_w = 0;
+    if ((int)tui_text_columns(left, strlen(left)) > left_w)
+        snprintf(left, sizeof left, " %s", counts);
     scr_puts(stdscr, y, 0, left_w, left, SCR_ELLIPSIS);
     if (progress_w) {
         int x = app->cols - right_w - 1 - progress_w;
@@ -347,16 +394,24 @@ static void draw_message_line(struct tui_app *app)
     theme_apply(&app->theme, stdscr, ROLE_NORMAL);
 }
 
+/* "terminal too small (need 40x10)", on two lines when one is too narrow. */
 static void paint_too_small(struct tui_app *app)
 {
-    char text[64];
-    snprintf(text, sizeof text, "terminal too small (need %dx%d)", TUI_MIN_COLS, TUI_MIN_ROWS);
-    if (app->rows < 1 || app->cols < 1)
-        return;
-    int w = (int)strlen(text);
-    int x = w < app->cols ? (app->cols - w) / 2 : 0;
+    char need[32];
+    snprintf(need, sizeof need, "(need %dx%d)", TUI_MIN_COLS, TUI_MIN_ROWS);
+    char one[64];
+    snprintf(one, sizeof one, "terminal too small %s", need);
+    const char *lines[2] = {one, NULL};
+    if ((int)strlen(one) > app->cols) {
+        lines[0] = "terminal too small";
+        lines[1] = need;
+    }
     theme_apply(&app->theme, stdscr, ROLE_ERROR);
-    scr_puts(stdscr, app->rows / 2, x, app->cols - x, text, SCR_ELLIPSIS);
+    for (int i = 0; i < 2 && lines[i]; i++) {
+        int w = (int)strlen(lines[i]);
+        int x = w < app->cols ? (app->cols - w) / 2 : 0;
+        scr_puts(stdscr, app->rows / 2 - 1 + i, x, app->cols - x, lines[i], SCR_ELLIPSIS);
+    }
     theme_apply(&app->theme, stdscr, ROLE_NORMAL);
 }
 
@@ -481,6 +536,8 @@ static unsigned handle_model(struct tui_app *app, struct tui_outcome *outcome)
     }
     if (changed & MAILBOX_CHANGED_MESSAGE)
         deliver_message(app);
+    if (changed & (MAILBOX_CHANGED_ROWS | MAILBOX_CHANGED_PHASE))
+        settle_wishes(app);
     unsigned r = TUI_REDRAW;
     for (size_t i = 0; i < app->depth; i++) {
         if (app->stack[i]->ops->on_model)
@@ -635,6 +692,9 @@ static void stop_curses(SCREEN **screen)
 
 static void free_views(struct tui_app *app)
 {
+    free(app->wishes);
+    app->wishes = NULL;
+    app->wish_count = 0;
     prompt_free(&app->prompt);
     while (app->depth > 0) {
         struct view *v = app->stack[--app->depth];

@@ -134,7 +134,7 @@ static const struct {
 } KEY_NAMES[] = {
     {FN(KEY_DOWN), "Down"},   {FN(KEY_UP), "Up"},      {FN(KEY_LEFT), "Left"},
     {FN(KEY_RIGHT), "Right"}, {FN(KEY_NPAGE), "PgDn"}, {FN(KEY_PPAGE), "PgUp"},
-    {FN(KEY_HOME), "Home"},   {FN(KEY_END), "End"},    {FN(KEY_ENTER), "KP-Enter"},
+    {FN(KEY_HOME), "Home"},   {FN(KEY_END), "End"},    {FN(KEY_ENTER), "KPEnter"},
     {'\n', "Enter"},          {' ', "Space"},          {TUI_KEY_ESC, "Esc"},
     {TUI_KEY_DEL, "Del"},
 };

@@ -420,6 +420,14 @@ struct tui_app {
     bool done;
     enum mailbox_phase last_live_phase; /* the phase before a failure */
 
+    /* Marks asked for while the row's previous change was still on its
+     * way; the model refuses those, so they wait here until it settles. */
+    struct mark_wish {
+        size_t index;
+        bool mark;
+    } * wishes;
+    size_t wish_count;
+
     void *child_mask; /* sigset_t of the process before tui_run, for children */
     int sig_fd;       /* signalfd of the blocked signals */
     int tty_fd;       /* the terminal, for its size */
@@ -441,6 +449,9 @@ unsigned app_begin_quit(struct tui_app *app, bool commit);
 /* Runs fn with the screen handed back to the terminal, then waits for a
  * key and repaints everything. */
 void app_run_outside(struct tui_app *app, void (*fn)(struct tui_app *app, void *ctx), void *ctx);
+/* Marks (mark true) or unmarks the message now, or as soon as the change
+ * on its way for it is acknowledged; the latest wish wins. */
+void app_want_mark(struct tui_app *app, size_t index, bool mark);
 /* Does the session accept commands (TRANSACTION state, not quitting)? */
 bool app_session_ready(const struct tui_app *app);
 

@@ -48,7 +48,8 @@ static struct index_columns layout(int width, size_t count)
     c.num = 3;
     for (size_t n = count; n >= 1000; n /= 10)
         c.num++;
-    c.date = DATE_COLS;
+    /* Narrow screens give up the date before the subject gets too short. */
+    c.date = width >= 60 ? DATE_COLS : 0;
     c.size = SIZE_COLS;
     c.from = width / 4;
     if (c.from > 24)
@@ -56,7 +57,7 @@ static struct index_columns layout(int width, size_t count)
     if (c.from < 8)
         c.from = 8;
     /* number, space, two flags, space, date, gap, from, gap, subject, size */
-    c.subject = width - (c.num + 1 + 2 + 1 + c.date + GAP + c.from + GAP + c.size);
+    c.subject = width - (c.num + 1 + 2 + 1 + (c.date ? c.date + GAP : 0) + c.from + GAP + c.size);
     if (c.subject < 1)
         c.subject = 1;
     return c;
@@ -117,8 +118,10 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t row, 
         if (!selected)
             theme_apply(t, w, ROLE_UNLOADED);
     }
-    scr_puts(w, y, col, c.date, date, SCR_ELLIPSIS);
-    col += c.date + GAP;
+    if (c.date) {
+        scr_puts(w, y, col, c.date, date, SCR_ELLIPSIS);
+        col += c.date + GAP;
+    }
     scr_puts(w, y, col, c.from, from, SCR_ELLIPSIS);
     col += c.from + GAP;
     scr_puts(w, y, col, c.subject, subject, SCR_ELLIPSIS);
@@ -402,10 +405,10 @@ static void index_status(const struct view *v, const struct tui_app *app, char *
     bool reverse;
     enum mailbox_sort key = mailbox_sort_key(app_mailbox(app), &reverse);
     if (iv->list.count)
-        snprintf(out, out_size, "%zu/%zu  sort: %s%s", iv->list.cursor + 1, iv->list.count,
+        snprintf(out, out_size, "%zu/%zu by %s%s", iv->list.cursor + 1, iv->list.count,
                  tui_sort_name(key), reverse ? " (rev)" : "");
     else
-        snprintf(out, out_size, "sort: %s%s", tui_sort_name(key), reverse ? " (rev)" : "");
+        snprintf(out, out_size, "by %s%s", tui_sort_name(key), reverse ? " (rev)" : "");
 }
 
 static void index_free(struct view *v)

@@ -101,7 +101,7 @@ static void expand_tabs(const char *in, size_t len, struct pv_buf *out)
     }
 }
 
-/* The rendered text after its header lines (from the first empty line). */
+/* The rendered text after its header lines and the empty line below them. */
 static const char *rendered_body(const struct pv_buf *rendered, size_t *len_out)
 {
     const char *blank = rendered->data ? strstr(rendered->data, "\n\n") : NULL;
@@ -109,8 +109,8 @@ static const char *rendered_body(const struct pv_buf *rendered, size_t *len_out)
         *len_out = 0;
         return "";
     }
-    *len_out = rendered->len - (size_t)(blank + 1 - rendered->data);
-    return blank + 1;
+    *len_out = rendered->len - (size_t)(blank + 2 - rendered->data);
+    return blank + 2;
 }
 
 static void build_mode(struct pager_view *pv, enum pager_mode mode)
