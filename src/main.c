@@ -17,6 +17,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/tui.h>
+
 #include "cli.h"
 #include "config.h"
 #include "demo.h"
@@ -67,6 +69,162 @@ static void demo_stop(struct demo *d)
     demo_mailbox_free(&d->mailbox);
 }
 
+static enum cli_exit exit_for_tui(enum tui_status st)
+{
+    switch (st) {
+    case TUI_OK:
+        return CLI_EXIT_OK;
+    case TUI_ERR_TERMINAL:
+        return CLI_EXIT_USAGE;
+    case TUI_ERR_CONNECT:
+        return CLI_EXIT_CONNECT;
+    case TUI_ERR_AUTH:
+        return CLI_EXIT_AUTH;
+    case TUI_ERR_START:
+    case TUI_ERR_SERVER:
+        break;
+    }
+    return CLI_EXIT_SERVER;
+}
+
+/* What the person reads after the screen is gone: what QUIT did. */
+static void print_farewell(const struct tui_outcome *o)
+{
+    if (!o->quit_sent)
+        return;
+    if (o->committed && o->deleted)
+        printf("popview: %zu message%s deleted; the server said: %s\n", o->deleted,
+               o->deleted == 1 ? "" : "s", o->farewell);
+    else
+        printf("popview: nothing was deleted; the server said: %s\n", o->farewell);
+}
+
+/* What the mailbox worker may ask for again when it reconnects. */
+struct tui_reconnect {
+    struct demo *demo;             /* NULL unless --demo */
+    struct demo_server **sessions; /* extra demo sessions, freed at the end */
+    size_t session_count;
+    const char *secret;
+};
+
+/* A new demo session for a reconnect (on the worker thread; the demo
+ * mailbox locks itself). */
+static int tui_reconnect_fd(void *ctx)
+{
+    struct tui_reconnect *r = ctx;
+    if (!r->demo)
+        return -1;
+    struct pv_error err;
+    pv_error_clear(&err);
+    struct demo_server *server = NULL;
+    int fd = -1;
+    if (demo_server_start(r->demo->mailbox, NULL, &server, &fd, &err) != DEMO_OK)
+        return -1;
+    r->sessions = pv_xreallocarray(r->sessions, r->session_count + 1, sizeof *r->sessions);
+    r->sessions[r->session_count++] = server;
+    return fd;
+}
+
+static char *tui_reconnect_secret(void *ctx)
+{
+    struct tui_reconnect *r = ctx;
+    return pv_xstrdup(r->secret);
+}
+
+static void tui_reconnect_free(struct tui_reconnect *r)
+{
+    for (size_t i = 0; i < r->session_count; i++)
+        demo_server_free(&r->sessions[i]);
+    free(r->sessions);
+    r->sessions = NULL;
+    r->session_count = 0;
+}
+
+/*
+ * The interactive browser.  Credentials are found before curses takes the
+ * terminal, since finding them may prompt on it.  The --no-tls and
+ * --insecure warnings go to stderr (seen after the screen is restored) and
+ * to the message line.
+ */
+static enum cli_exit run_tui(const struct cli_options *opts, struct demo *d)
+{
+    int demo_fd = opts->demo ? d->fd : -1;
+    struct pv_error err;
+    pv_error_clear(&err);
+    char *user = NULL;
+    char *password = NULL;
+    if (demo_fd >= 0) {
+        user = pv_xstrdup("demo");
+        password = pv_xstrdup("demo");
+    } else {
+        struct cli_credential_sources src;
+        cli_credential_sources_init(&src, opts->password_command);
+        enum cli_status cst = cli_credentials_get(cli_options_user(opts), opts->url->host, &src,
+                                                  &user, &password, NULL, &err);
+        if (cst != CLI_OK) {
+            fprintf(stderr, "popview: %s\n", err.msg);
+            return cli_status_exit_code(cst);
+        }
+    }
+    enum pop3_auth_mech mech = POP3_AUTH_AUTO;
+    if (opts->auth && !pop3_auth_mech_parse(opts->auth, &mech)) {
+        fprintf(stderr, "popview: --auth %s is not a mechanism popview knows\n", opts->auth);
+        free(user);
+        pv_free_secret(&password);
+        return CLI_EXIT_USAGE;
+    }
+    bool demo = demo_fd >= 0;
+    char *label =
+        demo ? pv_xstrdup("demo@popview --demo") : pv_xasprintf("%s@%s", user, opts->url->host);
+    const char *warning = NULL;
+    if (!demo && opts->no_tls)
+        warning = "WARNING: --no-tls: this connection is not encrypted; the password and your "
+                  "mail cross the network in clear";
+    else if (!demo && opts->insecure)
+        warning = "WARNING: --insecure: the server's certificate is NOT verified";
+    if (warning)
+        fprintf(stderr, "popview: %s\n", warning);
+    /* The password stays for the session, so that R can log in again. */
+    struct tui_reconnect reconnect = {.demo = demo ? d : NULL, .secret = password};
+    struct tui_options t = {
+        .mailbox =
+            {
+                .pop3 =
+                    {
+                        .host = demo ? "demo" : opts->url->host,
+                        .port = demo ? "0" : opts->url->port,
+                        .tls = demo || opts->no_tls                 ? POP3_TLS_NONE
+                               : opts->url->tls == CLI_TLS_IMPLICIT ? POP3_TLS_IMPLICIT
+                                                                    : POP3_TLS_STLS,
+                        .cafile = opts->cafile,
+                        .insecure = opts->insecure,
+                        .timeout_ms = (int)opts->timeout_s * 1000,
+                    },
+                .demo_fd = demo_fd,
+                .user = user,
+                .secret = password,
+                .mech = mech,
+                .label = label,
+                .reconnect_fd = demo ? tui_reconnect_fd : NULL,
+                .reconnect_secret = tui_reconnect_secret,
+                .reconnect_ctx = &reconnect,
+            },
+        .warning = warning,
+    };
+    struct tui_outcome outcome;
+    enum tui_status st = tui_run(&t, &outcome, &err);
+    tui_reconnect_free(&reconnect);
+    free(user);
+    pv_free_secret(&password);
+    free(label);
+    if (st != TUI_OK) {
+        fprintf(stderr, "popview: %s\n", err.msg);
+        return exit_for_tui(st);
+    }
+    print_farewell(&outcome);
+    return CLI_EXIT_OK;
+}
+
 static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *trace)
 {
     struct demo d = {.fd = -1};
@@ -84,13 +242,7 @@ static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *
         rc = cli_run_summary(opts, trace, d.fd, stdout);
         break;
     case CLI_MODE_TUI:
-        if (opts->demo) {
-            /* Until the full-screen browser exists, the demo shows its summary. */
-            rc = cli_run_summary(opts, trace, d.fd, stdout);
-            break;
-        }
-        fprintf(stderr, "popview: this build has no full-screen browser yet; use --summary or "
-                        "--capa\n");
+        rc = run_tui(opts, &d);
         break;
     case CLI_MODE_SHOW:
         rc = cli_run_show(opts, trace, d.fd, stdout);

@@ -267,11 +267,49 @@ void app_run_outside(struct tui_app *app, void (*fn)(struct tui_app *app, void *
 
 /* ---- layout and painting --------------------------------------------------------- */
 
+enum { MSG_LINES_MAX = 3 };
+
+/* Cuts the notice into lines of the screen's width (at spaces where it
+ * can), at most MSG_LINES_MAX; fills starts/lens when given, returns the
+ * count (at least 1). */
+static int message_lines(const struct tui_app *app, size_t *starts, size_t *lens)
+{
+    const char *s = app->notice;
+    size_t len = strlen(s);
+    size_t width = app->cols > 1 ? (size_t)app->cols - 1 : 1;
+    size_t off = 0;
+    int n = 0;
+    while (n < MSG_LINES_MAX) {
+        size_t take = tui_text_prefix(s + off, len - off, width, NULL);
+        if (off + take < len && n + 1 < MSG_LINES_MAX) {
+            for (size_t k = take; k > 0; k--) {
+                if (s[off + k - 1] == ' ') {
+                    take = k;
+                    break;
+                }
+            }
+        } else {
+            take = len - off; /* the last line: cut with an ellipsis when drawn */
+        }
+        if (starts) {
+            starts[n] = off;
+            lens[n] = take;
+        }
+        n++;
+        off += take;
+        if (off >= len)
+            break;
+    }
+    return n;
+}
+
 static void layout(struct tui_app *app)
 {
     getmaxyx(stdscr, app->rows, app->cols);
     app->too_small = app->rows < TUI_MIN_ROWS || app->cols < TUI_MIN_COLS;
-    app->body = (struct tui_rect){.y = 1, .x = 0, .h = app->rows - 3, .w = app->cols};
+    app->msg_lines = message_lines(app, NULL, 0);
+    app->body =
+        (struct tui_rect){.y = 1, .x = 0, .h = app->rows - 2 - app->msg_lines, .w = app->cols};
     if (app->too_small)
         return;
     for (size_t i = 0; i < app->depth; i++)
@@ -328,7 +366,7 @@ static void state_text(const struct tui_app *app, char *out, size_t out_size)
 
 static void draw_status(struct tui_app *app, const struct view *v)
 {
-    int y = app->rows - 2;
+    int y = app->rows - 1 - app->msg_lines;
     struct mailbox *mb = app->mb;
     theme_apply(&app->theme, stdscr, ROLE_STATUS);
     scr_blank(stdscr, y, 0, app->cols);
@@ -387,10 +425,17 @@ static void draw_status(struct tui_app *app, const struct view *v)
 
 static void draw_message_line(struct tui_app *app)
 {
-    int y = app->rows - 1;
+    size_t starts[MSG_LINES_MAX];
+    size_t lens[MSG_LINES_MAX];
+    int n = message_lines(app, starts, lens);
+    if (n > app->msg_lines)
+        n = app->msg_lines;
+    int y = app->rows - app->msg_lines;
     theme_apply(&app->theme, stdscr, app->notice_role);
-    scr_blank(stdscr, y, 0, app->cols);
-    scr_puts(stdscr, y, 0, app->cols - 1, app->notice, SCR_ELLIPSIS);
+    for (int i = 0; i < app->msg_lines; i++)
+        scr_blank(stdscr, y + i, 0, app->cols);
+    for (int i = 0; i < n; i++)
+        scr_put(stdscr, y + i, 0, app->cols - 1, app->notice + starts[i], lens[i], SCR_ELLIPSIS);
     theme_apply(&app->theme, stdscr, ROLE_NORMAL);
 }
 
@@ -608,6 +653,9 @@ static enum tui_status run_loop(struct tui_app *app, struct tui_outcome *outcome
     struct timespec last_tick;
     clock_gettime(CLOCK_MONOTONIC, &last_tick);
     while (!app->done) {
+        /* A longer or shorter notice changes the room the body has. */
+        if (!app->too_small && message_lines(app, NULL, 0) != app->msg_lines)
+            dirty |= TUI_RELAYOUT;
         if (dirty & TUI_RELAYOUT)
             layout(app);
         recalc(app);

@@ -405,6 +405,7 @@ struct tui_app {
     int rows, cols;
     bool too_small;
     struct tui_rect body; /* where the top view draws */
+    int msg_lines;        /* rows of the message line (a long notice wraps) */
 
     struct view *stack[TUI_VIEW_STACK_MAX];
     size_t depth;
