@@ -30,6 +30,21 @@
 
 enum { ENGINE_READ_CHUNK = 16384, ENGINE_MAX_UNSOLICITED = 1024 };
 
+/*
+ * A multi-line reply ends only when the server sends its final ".", so a
+ * broken or hostile server could stream one forever and popview would read
+ * it forever.  These caps on a reply's data end it with a protocol error
+ * instead; each is far above what a real reply needs.  RETR and TOP with
+ * body lines have none: a message may be any size, and their callers cap
+ * what they keep.
+ */
+enum {
+    REPLY_CAP_SMALL = 1 << 20,   /* CAPA, LANG: a few dozen short lines */
+    REPLY_CAP_LIST = 32 << 20,   /* LIST: ~15 bytes a message, 2 million messages */
+    REPLY_CAP_UIDL = 128 << 20,  /* UIDL: up to 82 bytes a message */
+    REPLY_CAP_HEADER = 16 << 20, /* TOP n 0: one header block */
+};
+
 struct pending {
     enum pop3_cmd cmd;
     char *line; /* encoded line, until it is moved to the output buffer */
@@ -37,7 +52,10 @@ struct pending {
     bool secret; /* line holds a secret: wipe every copy */
     enum pop3_reply_kind kind;
     struct pop3_reply_handler h;
-    bool listening; /* on_event still wants events */
+    bool listening;     /* on_event still wants events */
+    uint64_t data_len;  /* data received so far, line ends counted as CRLF */
+    uint64_t data_cap;  /* 0: no cap */
+    char first_arg[16]; /* for the message when the cap is reached */
 };
 
 struct pop3_engine {
@@ -257,6 +275,24 @@ void pop3_engine_expect_greeting(struct pop3_engine *e, const struct pop3_reply_
     engine_release(e);
 }
 
+/* The cap on the data of cmd's multi-line reply, 0 for none. */
+static uint64_t reply_data_cap(enum pop3_cmd cmd, const char *const *args, size_t nargs)
+{
+    switch (cmd) {
+    case POP3_CMD_CAPA:
+    case POP3_CMD_LANG:
+        return REPLY_CAP_SMALL;
+    case POP3_CMD_LIST:
+        return REPLY_CAP_LIST;
+    case POP3_CMD_UIDL:
+        return REPLY_CAP_UIDL;
+    case POP3_CMD_TOP:
+        return nargs == 2 && strcmp(args[1], "0") == 0 ? REPLY_CAP_HEADER : 0;
+    default:
+        return 0;
+    }
+}
+
 enum pop3_status pop3_engine_queue(struct pop3_engine *e, enum pop3_cmd cmd,
                                    const char *const *args, size_t nargs,
                                    const struct pop3_reply_handler *h, struct pv_error *err)
@@ -280,7 +316,10 @@ enum pop3_status pop3_engine_queue(struct pop3_engine *e, enum pop3_cmd cmd,
         .kind = pop3_cmd_reply_kind(cmd, nargs),
         .h = *h,
         .listening = true,
+        .data_cap = reply_data_cap(cmd, args, nargs),
     };
+    if (nargs)
+        snprintf(p.first_arg, sizeof p.first_arg, "%s", args[0]);
     p.line = pv_buf_steal(&line, &p.line_len);
     engine_push(e, &p);
     engine_release(e);
@@ -341,6 +380,24 @@ static void engine_complete_head(struct pop3_engine *e, bool ok, const struct po
     }
 }
 
+/* The head's reply passed its cap: the session cannot go on. */
+static bool engine_reply_too_long(struct pop3_engine *e, const struct pending *head)
+{
+    const char *name = pop3_cmd_info(head->cmd)->name;
+    unsigned mib = (unsigned)(head->data_cap >> 20);
+    if (head->cmd == POP3_CMD_TOP)
+        engine_fail_msg(e, POP3_ERR_PROTOCOL, NULL,
+                        "the server's TOP reply for message %s exceeds %u MiB without its final "
+                        "\".\" (a message header is never that large); popview stopped reading it",
+                        head->first_arg, mib);
+    else
+        engine_fail_msg(e, POP3_ERR_PROTOCOL, NULL,
+                        "the server's %s reply exceeds %u MiB without its final \".\"; popview "
+                        "stopped reading it",
+                        name, mib);
+    return false;
+}
+
 static bool engine_on_event(void *ctx, const struct pop3_event *ev)
 {
     struct pop3_engine *e = ctx;
@@ -357,6 +414,9 @@ static bool engine_on_event(void *ctx, const struct pop3_event *ev)
         break;
     case POP3_EV_DATA:
         trace_emit(e, POP3_TRACE_DATA, ev->text, ev->len, ev->line_end);
+        head->data_len += ev->len + (ev->line_end ? 2 : 0);
+        if (head->data_cap && head->data_len > head->data_cap)
+            return engine_reply_too_long(e, head);
         break;
     case POP3_EV_END:
         trace_emit(e, POP3_TRACE_END, ".", 1, true);

@@ -573,6 +573,90 @@ START_TEST(connection_dropped_mid_reply)
 }
 END_TEST
 
+/* "+OK\r\n" and header lines of about `octets` bytes, with or without the
+ * final ".": a reply that, without it, never ends as far as the client
+ * can tell.  A new string. */
+static char *endless_reply(size_t octets, bool final_dot)
+{
+    struct pv_buf b;
+    pv_buf_init(&b, 0);
+    bool ok = pv_buf_append_str(&b, "+OK\r\n");
+    while (ok && b.len < octets)
+        ok = pv_buf_append_str(&b, "X-Filler: ffffffffffffffffffffffffffffffffffffffffffffffff"
+                                   "ffffffffffffffffffffffffffffffffffffffffffffffffff\r\n");
+    ok = ok && (!final_dot || pv_buf_append_str(&b, ".\r\n"));
+    ck_assert(ok);
+    return pv_buf_steal(&b, NULL);
+}
+
+static bool count_sink(void *ctx, const char *data, size_t len, bool line_end)
+{
+    (void)data;
+    *(size_t *)ctx += len + (line_end ? 2 : 0);
+    return true;
+}
+
+/* Regression (hostile server): a TOP n 0 reply without its final "." used
+ * to be read for as long as the server kept sending. */
+START_TEST(top_header_reply_without_end_is_capped)
+{
+    char *endless = endless_reply(17u << 20, false);
+    struct fake_step steps[] = {
+        {NULL, GREETING, 0},    {"CAPA", CAPA_USER, 0},  LOGIN_STEPS,
+        {"CAPA", CAPA_USER, 0}, {"TOP 1 0", endless, 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    harness_login(&h, POP3_AUTH_AUTO);
+    ck_assert_int_eq(h.st, POP3_OK);
+    unsigned nums[] = {1, 2};
+    size_t got = 0;
+    struct pop3_batch_handler bh = {.data = count_sink, .ctx = &got};
+    ck_assert_int_eq(pop3_session_top_batch(h.s, nums, 2, 0, &bh, &h.err), POP3_ERR_PROTOCOL);
+    ck_assert_msg(strstr(h.err.msg, "TOP reply for message 1 exceeds 16 MiB"), "%s", h.err.msg);
+    ck_assert_uint_le(got, (size_t)16 << 20);
+    ck_assert_uint_gt(got, (size_t)15 << 20);
+    /* The session is over: nothing more is sent. */
+    ck_assert_int_eq(pop3_session_noop(h.s, &h.err), POP3_ERR_PROTOCOL);
+    harness_close(&h);
+    free(endless);
+}
+END_TEST
+
+START_TEST(capa_reply_without_end_is_capped)
+{
+    char *endless = endless_reply(2u << 20, false);
+    struct fake_step steps[] = {{NULL, GREETING, 0}, {"CAPA", endless, 0}};
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    ck_assert_int_eq(h.st, POP3_ERR_PROTOCOL);
+    ck_assert_msg(strstr(h.err.msg, "CAPA reply exceeds 1 MiB"), "%s", h.err.msg);
+    harness_close(&h);
+    free(endless);
+}
+END_TEST
+
+/* The caps are for replies of known small shape: a message may be larger. */
+START_TEST(retr_larger_than_any_cap_is_read_whole)
+{
+    char *big = endless_reply(40u << 20, true);
+    size_t want = strlen(big) - strlen("+OK\r\n") - strlen(".\r\n");
+    struct fake_step steps[] = {
+        {NULL, GREETING, 0},    {"CAPA", CAPA_USER, 0}, LOGIN_STEPS,
+        {"CAPA", CAPA_USER, 0}, {"RETR 1", big, 0},     {"QUIT", "+OK\r\n", 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    harness_login(&h, POP3_AUTH_AUTO);
+    size_t got = 0;
+    ck_assert_int_eq(pop3_session_retr(h.s, 1, count_sink, &got, &h.err), POP3_OK);
+    ck_assert_uint_eq(got, want);
+    ck_assert_int_eq(pop3_session_quit(h.s, NULL, &h.err), POP3_OK);
+    harness_close_checked(&h);
+    free(big);
+}
+END_TEST
+
 START_TEST(quit_answer_lost_says_outcome_unknown)
 {
     static const struct fake_step steps[] = {
@@ -687,6 +771,9 @@ static Suite *session_suite(void)
     tcase_add_test(tc, batch_pipelined_sends_all_at_once);
     tcase_add_test(tc, batch_without_pipelining_waits_for_each);
     tcase_add_test(tc, connection_dropped_mid_reply);
+    tcase_add_test(tc, top_header_reply_without_end_is_capped);
+    tcase_add_test(tc, capa_reply_without_end_is_capped);
+    tcase_add_test(tc, retr_larger_than_any_cap_is_read_whole);
     tcase_add_test(tc, quit_answer_lost_says_outcome_unknown);
     tcase_add_test(tc, list_and_uidl_for_one_message);
     tcase_add_test(tc, auth_oauthbearer_rfc7628);
