@@ -290,7 +290,11 @@ static void finish_if_done(struct mb_worker *w)
 void mb_load_chunk(struct mb_worker *w)
 {
     struct mb_load *l = &w->load;
-    if (!w->s || l->remaining == 0) {
+    if (!w->s) {
+        w->task = MB_TASK_IDLE; /* nothing to load from */
+        return;
+    }
+    if (l->remaining == 0) {
         finish_if_done(w);
         return;
     }

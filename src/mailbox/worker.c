@@ -226,6 +226,10 @@ static struct net_stream *open_stream(struct mb_worker *w, bool first, struct pv
         w->sock = fd;
         return net_stream_from_fd(fd, timeout);
     }
+    if (!w->host || !*w->host) {
+        pv_error_set(err, "no server to connect to");
+        return NULL;
+    }
     struct net_stream *stream = NULL;
     if (net_tcp_connect(w->host, w->port, timeout, &stream, err) != NET_OK)
         return NULL;
@@ -454,12 +458,18 @@ static void do_mark(struct mb_worker *w, struct mb_request *r)
         mb_worker_lost(w, &err);
 }
 
+static void clear_marks(struct mb_worker *w)
+{
+    if (w->marked)
+        memset(w->marked, 0, w->count * sizeof *w->marked);
+}
+
 /* RSET; on success nothing is marked at the server any more. */
 static enum pop3_status send_rset(struct mb_worker *w, struct pv_error *err)
 {
     enum pop3_status st = pop3_session_rset(w->s, err);
     if (st == POP3_OK)
-        memset(w->marked, 0, w->count * sizeof *w->marked);
+        clear_marks(w);
     return st;
 }
 
@@ -527,7 +537,7 @@ static void do_unmark_all(struct mb_worker *w, struct mb_request *r)
     else if (!mb_status_breaks(st))
         mb_worker_notice(w, "the marks stay: %s", err.msg);
     else
-        memset(w->marked, 0, w->count * sizeof *w->marked); /* not to be restored */
+        clear_marks(w); /* not to be restored */
     post_marks(w, r);
     if (mb_status_breaks(st))
         mb_worker_lost(w, &err);
@@ -690,7 +700,7 @@ static void do_quit(struct mb_worker *w, struct mb_request *r)
     w->task = MB_TASK_IDLE;
     mb_load_requeue(w);
     if (st == POP3_OK && r->commit)
-        memset(w->marked, 0, w->count * sizeof *w->marked); /* they are gone */
+        clear_marks(w); /* they are gone */
     if (reply)
         post_quit_reply(w, mb_one_line(reply, strlen(reply)));
     free(reply);

@@ -603,6 +603,7 @@ START_TEST(test_quit_commit_deletes_marked)
 {
     struct fx f;
     fx_init_sample(&f);
+    f.opts.reply_delay_ms = 40; /* QUITTING lasts long enough to be seen */
     fx_open(&f);
     wait_phase(&f, MAILBOX_READY);
     mark_and_wait(&f, 1);
