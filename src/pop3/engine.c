@@ -528,8 +528,9 @@ static enum pop3_status engine_read(struct pop3_engine *e, bool *progress, struc
                 pop3_engine_fail(e, POP3_ERR_NET, &closed);
                 return POP3_OK;
             }
-            return engine_fail_msg(e, POP3_ERR_NET, err,
-                                   "the server closed the connection before it answered");
+            return engine_fail_msg(e, POP3_ERR_NET, err, "the server closed the connection %s",
+                                   pop3_parser_in_reply(e->parser) ? "in the middle of a reply"
+                                                                   : "before it answered");
         }
         if (st != NET_OK) {
             pop3_engine_fail(e, st == NET_ERR_TLS ? POP3_ERR_TLS : POP3_ERR_NET, &nerr);
@@ -635,8 +636,12 @@ enum pop3_status pop3_engine_drain(struct pop3_engine *e, struct pv_error *err)
     while (e->q_len > 0) {
         int64_t left = deadline - monotonic_ms();
         if (left <= 0) {
-            return engine_fail_msg(e, POP3_ERR_NET, err,
-                                   "the server did not answer within %d s; giving up",
+            /* A reply cut short (a line without its line end, a
+             * multi-line reply without its final ".") is not silence. */
+            return engine_fail_msg(e, POP3_ERR_NET, err, "the server %s within %d s; giving up",
+                                   pop3_parser_in_reply(e->parser)
+                                       ? "stopped in the middle of a reply and sent nothing more"
+                                       : "did not answer",
                                    (timeout + 999) / 1000);
         }
         bool progress = false;

@@ -565,7 +565,9 @@ START_TEST(connection_dropped_mid_reply)
     struct pv_buf msg;
     pv_buf_init(&msg, 0);
     ck_assert_int_eq(pop3_session_retr(h.s, 1, append_sink, &msg, &h.err), POP3_ERR_NET);
-    ck_assert_ptr_nonnull(strstr(h.err.msg, "closed"));
+    /* Regression: this used to say "before it answered". */
+    ck_assert_msg(strstr(h.err.msg, "closed the connection in the middle of a reply"), "%s",
+                  h.err.msg);
     pv_buf_free(&msg);
     /* Once broken, every later call reports the same and sends nothing. */
     ck_assert_int_eq(pop3_session_noop(h.s, &h.err), POP3_ERR_NET);
@@ -654,6 +656,32 @@ START_TEST(retr_larger_than_any_cap_is_read_whole)
     ck_assert_int_eq(pop3_session_quit(h.s, NULL, &h.err), POP3_OK);
     harness_close_checked(&h);
     free(big);
+}
+END_TEST
+
+/* Regression (hostile server): a reply that stops half way used to be
+ * reported as no answer at all. */
+START_TEST(reply_stalled_mid_line_says_so)
+{
+    static const struct fake_step steps[] = {{NULL, "+OK Fake POP3 rea", 0}};
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    ck_assert_int_eq(h.st, POP3_ERR_NET);
+    ck_assert_msg(strstr(h.err.msg, "stopped in the middle of a reply and sent nothing more within "
+                                    "3 s"),
+                  "%s", h.err.msg);
+    harness_close(&h);
+}
+END_TEST
+
+START_TEST(silence_is_no_answer)
+{
+    static const struct fake_step steps[] = {{NULL, GREETING, 0}, {"CAPA", "", 0}};
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    ck_assert_int_eq(h.st, POP3_ERR_NET);
+    ck_assert_msg(strstr(h.err.msg, "did not answer within 3 s"), "%s", h.err.msg);
+    harness_close(&h);
 }
 END_TEST
 
@@ -774,6 +802,8 @@ static Suite *session_suite(void)
     tcase_add_test(tc, top_header_reply_without_end_is_capped);
     tcase_add_test(tc, capa_reply_without_end_is_capped);
     tcase_add_test(tc, retr_larger_than_any_cap_is_read_whole);
+    tcase_add_test(tc, reply_stalled_mid_line_says_so);
+    tcase_add_test(tc, silence_is_no_answer);
     tcase_add_test(tc, quit_answer_lost_says_outcome_unknown);
     tcase_add_test(tc, list_and_uidl_for_one_message);
     tcase_add_test(tc, auth_oauthbearer_rfc7628);
