@@ -252,6 +252,12 @@ enum cli_exit cli_session_open(const struct cli_options *opts, struct cli_trace 
 /* Maps a pop3 status to the program's exit code. */
 enum cli_exit cli_exit_for_pop3(int pop3_status);
 
+/* Prints "popview: MSG" and a line end on stderr.  MSG may quote the server,
+ * so it is made safe for a terminal first (mail_sanitize, one line): escape
+ * sequences, C1 controls, bidi overrides and broken UTF-8 are shown, never
+ * obeyed. */
+void cli_print_error(const char *msg);
+
 /* --capa: greeting, capabilities, TLS details, then QUIT.  Output to out
  *  Returns the exit code. */
 enum cli_exit cli_run_capa(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,

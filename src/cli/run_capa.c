@@ -105,7 +105,7 @@ enum cli_exit cli_run_capa(const struct cli_options *opts, struct cli_trace *tra
     struct pop3_session *s = NULL;
     enum cli_exit rc = cli_session_connect(opts, trace, demo_fd, &s, &err);
     if (rc != CLI_EXIT_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return rc;
     }
     const char *how = demo_fd >= 0 || opts->no_tls         ? "no TLS"
@@ -125,7 +125,7 @@ enum cli_exit cli_run_capa(const struct cli_options *opts, struct cli_trace *tra
     enum pop3_status st = pop3_session_quit(s, NULL, &err);
     pop3_session_free(&s);
     if (st != POP3_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return cli_exit_for_pop3(st);
     }
     return CLI_EXIT_OK;

@@ -30,7 +30,7 @@ enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *tra
     struct pop3_session *s = NULL;
     enum cli_exit rc = cli_session_open(opts, trace, demo_fd, &s, &err);
     if (rc != CLI_EXIT_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return rc;
     }
     struct pv_buf msg;
@@ -50,7 +50,7 @@ enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *tra
     }
     pv_buf_free(&msg);
     if (st != POP3_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         pop3_session_quit(s, NULL, NULL);
         pop3_session_free(&s);
         return cli_exit_for_pop3(st);
@@ -58,7 +58,7 @@ enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *tra
     st = pop3_session_quit(s, NULL, &err);
     pop3_session_free(&s);
     if (st != POP3_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return cli_exit_for_pop3(st);
     }
     return CLI_EXIT_OK;

@@ -179,7 +179,7 @@ enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *
     struct pop3_session *s = NULL;
     enum cli_exit rc = cli_session_open(opts, trace, demo_fd, &s, &err);
     if (rc != CLI_EXIT_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return rc;
     }
     struct summary sm = {.opts = opts, .out = out};
@@ -195,14 +195,14 @@ enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *
     pv_buf_free(&sm.header);
     pop3_listing_free(&list, sm.count);
     if (st != POP3_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         pop3_session_free(&s);
         return cli_exit_for_pop3(st);
     }
     st = pop3_session_quit(s, NULL, &err);
     pop3_session_free(&s);
     if (st != POP3_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return cli_exit_for_pop3(st);
     }
     return sm.failed ? CLI_EXIT_SERVER : CLI_EXIT_OK;

@@ -1,7 +1,8 @@
 /*
  * From the command line to a logged-in session: TLS mode and trust from the
  * options, credentials from their sources, the warnings a person must see,
- * and the exit code for each way it can fail.
+ * the exit code for each way it can fail, and errors printed so that the
+ * server text they quote cannot act on the terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include <popview/net.h>
 
 #include <popview/pop3.h>
+
+#include <popview/mail.h>
 
 #include "cli.h"
 
@@ -34,6 +37,15 @@ enum cli_exit cli_exit_for_pop3(int st)
         break;
     }
     return CLI_EXIT_SERVER;
+}
+
+void cli_print_error(const char *msg)
+{
+    struct pv_buf safe;
+    pv_buf_init(&safe, 0);
+    mail_sanitize(msg, strlen(msg), MAIL_SANITIZE_ONE_LINE, &safe);
+    fprintf(stderr, "popview: %s\n", safe.data ? safe.data : "");
+    pv_buf_free(&safe);
 }
 
 static enum pop3_tls_mode tls_mode(const struct cli_options *opts)
