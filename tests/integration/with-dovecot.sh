@@ -32,6 +32,9 @@
 #                               localhost.pem, wrong-name.pem, expired.pem,
 #                               self-signed.pem, not-yet-valid.pem
 #   POPVIEW_TEST_USER / POPVIEW_TEST_PASSWORD            alice, ~300 messages
+#                               (POPVIEW_TEST_ALICE_COUNT=N in the caller's
+#                               environment makes it N messages, N >= 77 for
+#                               the special cases: the benchmark's mailboxes)
 #   POPVIEW_TEST_MAILDIR        alice's maildir
 #   POPVIEW_TEST_EXPECTED       alice's expected summary (see gen_maildir.py)
 #   POPVIEW_TEST_IDS            alice's number -> Message-ID list
@@ -270,7 +273,14 @@ make_users() {
     for user in alice bob empty; do
         mkdir -p "$dir/home/$user"
     done
-    python3 "$SCRIPT_DIR/gen_maildir.py" --profile alice --expected "$dir/home/alice/expected-summary.tsv" \
+    local alice_count=()
+    if [[ -n ${POPVIEW_TEST_ALICE_COUNT:-} ]]; then
+        [[ $POPVIEW_TEST_ALICE_COUNT =~ ^[0-9]{1,7}$ ]] ||
+            fail "POPVIEW_TEST_ALICE_COUNT must be a number of messages, not '$POPVIEW_TEST_ALICE_COUNT'"
+        alice_count=(--count "$POPVIEW_TEST_ALICE_COUNT")
+    fi
+    python3 "$SCRIPT_DIR/gen_maildir.py" --profile alice "${alice_count[@]}" \
+        --expected "$dir/home/alice/expected-summary.tsv" \
         --ids "$dir/home/alice/expected-ids.tsv" "$dir/home/alice/Maildir"
     python3 "$SCRIPT_DIR/gen_maildir.py" --profile bob --expected "$dir/home/bob/expected-summary.tsv" \
         "$dir/home/bob/Maildir"
