@@ -20,6 +20,17 @@
 /* Header blocks larger than this are cut: enough for any real message. */
 enum { HEADER_CAP = 256 * 1024, TEXT_FROM_COLS = 24, TEXT_UIDL_COLS = 16 };
 
+/*
+ * A message whose TOP (or RETR) was answered -ERR.  Its row waits until a
+ * later reply arrives or the batch ends well: the engine reports the
+ * replies lost with a broken connection in the same way, and those were
+ * not refused by the server (the batch's own error says what happened).
+ */
+struct refusal {
+    const struct pop3_listing *m;
+    char *server_text;
+};
+
 struct summary {
     const struct cli_options *opts;
     FILE *out;
@@ -30,6 +41,8 @@ struct summary {
     bool header_done; /* the empty line after the header was seen */
     bool line_start;
     unsigned failed;
+    struct refusal *refused; /* in message order, not yet printed */
+    size_t refused_n;
 };
 
 static const struct pop3_listing *find_listing(const struct summary *sm, unsigned msgno)
@@ -125,6 +138,54 @@ static void print_row_text(FILE *out, const struct pop3_listing *m, const struct
     pv_buf_free(&from);
 }
 
+static void print_row(struct summary *sm, const struct pop3_listing *m, const char *header,
+                      size_t len)
+{
+    struct row r;
+    row_from_header(&r, header, len);
+    if (sm->opts->format == CLI_FORMAT_TSV)
+        print_row_tsv(sm->out, m, &r);
+    else
+        print_row_text(sm->out, m, &r);
+    free(r.from);
+    free(r.subject);
+}
+
+/* "message 2: the server refused its header: <advice> (server: "-ERR ...")"
+ * when the reply has a response code (RFC 2449 section 8), else the
+ * server's words alone. */
+static void print_refusal(const struct refusal *f)
+{
+    const char *t = f->server_text;
+    const char *close = t[0] == '[' ? strchr(t, ']') : NULL;
+    const char *advice =
+        close ? pop3_resp_code_advice(pop3_resp_code_from_text(t, (size_t)(close - t) + 1)) : NULL;
+    char *line =
+        advice ? pv_xasprintf("message %u: the server refused its header: %s (server: "
+                              "\"-ERR %s\")",
+                              f->m->msgno, advice, t)
+               : pv_xasprintf("message %u: the server refused its header: -ERR %s", f->m->msgno, t);
+    cli_print_error(line);
+    free(line);
+}
+
+/* Prints the refused messages' rows (empty but for LIST's and UIDL's
+ * columns) with one line on stderr each, or (print false) forgets them. */
+static void settle_refusals(struct summary *sm, bool print)
+{
+    for (size_t i = 0; i < sm->refused_n; i++) {
+        if (print) {
+            print_refusal(&sm->refused[i]);
+            sm->failed++;
+            print_row(sm, sm->refused[i].m, "", 0);
+        }
+        free(sm->refused[i].server_text);
+    }
+    free(sm->refused);
+    sm->refused = NULL;
+    sm->refused_n = 0;
+}
+
 static void summary_done(void *ctx, unsigned msgno, bool ok, const char *server_text)
 {
     struct summary *sm = ctx;
@@ -134,23 +195,14 @@ static void summary_done(void *ctx, unsigned msgno, bool ok, const char *server_
     if (!m)
         return;
     if (!ok) {
-        struct pv_buf safe;
-        pv_buf_init(&safe, 0);
-        mail_sanitize(server_text, strlen(server_text), MAIL_SANITIZE_ONE_LINE, &safe);
-        fprintf(stderr, "popview: message %u: the server refused its header: -ERR %s\n", msgno,
-                safe.data ? safe.data : "");
-        pv_buf_free(&safe);
-        sm->failed++;
-        pv_buf_reset(&sm->header);
+        sm->refused = pv_xreallocarray(sm->refused, sm->refused_n + 1, sizeof *sm->refused);
+        sm->refused[sm->refused_n++] =
+            (struct refusal){.m = m, .server_text = pv_xstrdup(server_text)};
+        return;
     }
-    struct row r;
-    row_from_header(&r, sm->header.data ? sm->header.data : "", sm->header.len);
-    if (sm->opts->format == CLI_FORMAT_TSV)
-        print_row_tsv(sm->out, m, &r);
-    else
-        print_row_text(sm->out, m, &r);
-    free(r.from);
-    free(r.subject);
+    /* A reply came after them, so those -ERR were the server's answers. */
+    settle_refusals(sm, true);
+    print_row(sm, m, sm->header.data ? sm->header.data : "", sm->header.len);
 }
 
 static enum pop3_status fetch_headers(struct pop3_session *s, struct summary *sm,
@@ -192,6 +244,7 @@ enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *
                 "Date", TEXT_FROM_COLS, "From", "Subject");
     if (st == POP3_OK)
         st = fetch_headers(s, &sm, &err);
+    settle_refusals(&sm, st == POP3_OK);
     pv_buf_free(&sm.header);
     pop3_listing_free(&list, sm.count);
     if (st != POP3_OK) {
