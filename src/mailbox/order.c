@@ -87,6 +87,8 @@ static int row_cmp(const void *pa, const void *pb, void *vctx)
 void mb_order_sort(const struct mb_row *rows, size_t count, enum mailbox_sort key, bool reverse,
                    size_t *row_index)
 {
+    if (count == 0)
+        return;
     for (size_t i = 0; i < count; i++)
         row_index[i] = i;
     struct sort_ctx c = {.rows = rows, .key = key, .reverse = reverse};

@@ -788,8 +788,10 @@ static void on_idle_socket(struct mb_worker *w)
     struct pv_error err;
     pv_error_clear(&err);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-        pv_error_set(&err, "the server closed the connection%s%s", n < 0 ? ": " : "",
-                     n < 0 ? strerror(errno) : "");
+        char why[160] = "", buf[128];
+        if (n < 0)
+            snprintf(why, sizeof why, ": %s", strerror_r(errno, buf, sizeof buf));
+        pv_error_set(&err, "the server closed the connection%s", why);
         mb_tracer_info(&w->tracer, "%s while popview was idle", err.msg);
         mb_worker_lost(w, &err);
         return;

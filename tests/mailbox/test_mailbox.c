@@ -712,6 +712,37 @@ START_TEST(test_transcript_masks_secret)
 }
 END_TEST
 
+START_TEST(test_transcript_sanitized_and_cut)
+{
+    struct fx f;
+    fx_init_sample(&f);
+    char subject[2001];
+    memset(subject, 'x', 2000);
+    subject[2000] = '\0';
+    char msg[3000];
+    int len =
+        snprintf(msg, sizeof msg, "From: a@example.org\r\nSubject: %s\r\n\r\nbody\r\n", subject);
+    struct pv_error err;
+    ck_assert(demo_mailbox_add(f.dm, msg, (size_t)len, "long-subject", &err) == DEMO_OK);
+    fx_open(&f);
+    wait_phase(&f, MAILBOX_READY);
+    /* message 24's header holds ESC sequences: no control byte gets through */
+    for (size_t i = 0; i < mailbox_transcript_count(f.mb); i++)
+        for (const char *p = mailbox_transcript_at(f.mb, i)->text; *p; p++)
+            ck_assert_msg((unsigned char)*p >= 0x20 && *p != 0x7f, "line %zu: byte %#x", i,
+                          (unsigned char)*p);
+    /* a long line is cut (with an ellipsis), the summary is not */
+    long long at = find_line(f.mb, 0, "Subject: xxxxxxxx");
+    ck_assert_int_ge(at, 0);
+    const char *line =
+        mailbox_transcript_at(f.mb, (size_t)(at - (long long)mailbox_transcript_first(f.mb)))->text;
+    ck_assert_uint_le(strlen(line), 512 + 3);
+    ck_assert_str_eq(line + strlen(line) - 3, "\xe2\x80\xa6");
+    ck_assert_uint_eq(strlen(mailbox_at(f.mb, SAMPLE_COUNT)->subject), 2000);
+    fx_done(&f);
+}
+END_TEST
+
 START_TEST(test_transcript_bounded)
 {
     struct fx f;
@@ -963,6 +994,9 @@ START_TEST(test_sort)
     struct fx f;
     fx_init_sample(&f);
     fx_open(&f);
+    mailbox_sort(f.mb, MAILBOX_SORT_DATE, false); /* no rows yet */
+    ck_assert_uint_eq(mailbox_row_index(f.mb, 0), (size_t)-1);
+    mailbox_sort(f.mb, MAILBOX_SORT_NUMBER, false);
     wait_phase(&f, MAILBOX_READY);
     bool rev = true;
     ck_assert_int_eq(mailbox_sort_key(f.mb, &rev), MAILBOX_SORT_NUMBER);
@@ -1089,6 +1123,7 @@ static Suite *mailbox_suite(void)
         {"free", test_free_without_quit_deletes_nothing, 0},
         {"free", test_free_is_prompt_while_loading, 0},
         {"transcript", test_transcript_masks_secret, 3},
+        {"transcript", test_transcript_sanitized_and_cut, 0},
         {"transcript", test_transcript_bounded, 0},
         {"fallbacks", test_without_top, 0},
         {"fallbacks", test_without_uidl, 0},
