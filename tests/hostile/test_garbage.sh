@@ -53,6 +53,13 @@ expect_rows invalid-utf8 3
 expect_row invalid-utf8 1 '^1\tuid-1\t[0-9]+\t[^\t]+\tAlice Example\tFirst .*<U\+009B>31m \^\[\[2J <U\+202E>$'
 expect_row invalid-utf8 3 "$ROW3"
 
+# The text table fits the same fields into columns.
+run_case invalid-utf8-text invalid-utf8 --no-tls --format text
+expect_status invalid-utf8-text 0
+expect_no_error invalid-utf8-text
+expect_rows invalid-utf8-text 4
+expect_row invalid-utf8-text 2 '^    1  uid-1 +[0-9]+B  2025-03-02 14:05  Alice Example +First '
+
 # The server's words in an error line are shown, never obeyed.
 run_case err-invalid-utf8 err-invalid-utf8 --no-tls
 expect_status err-invalid-utf8 3

@@ -42,6 +42,10 @@ expect_no_error huge-size
 expect_rows huge-size 3
 expect_row huge-size 2 '^2\tuid-2\t18446744073709551615\t2025-03-03'
 
+run_case huge-size-text huge-size --no-tls --format text
+expect_status huge-size-text 0
+expect_row huge-size-text 3 '^    2  uid-2 +16384\.0P  2025-03-03 09:00  '
+
 # A repeated UIDL identifies nothing; an invalid one is dropped: "" there.
 run_case uidl-odd uidl-odd --no-tls
 expect_status uidl-odd 0
