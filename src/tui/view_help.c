@@ -72,7 +72,7 @@ static void build_rows(struct help_view *hv)
     }
 }
 
-enum { KEYS_COLS = 24, NAME_COLS = 19 };
+enum { KEYS_COLS = 24, NAME_COLS = 21 };
 
 static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t index, bool selected)
 {
