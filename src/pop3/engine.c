@@ -34,9 +34,9 @@ enum { ENGINE_READ_CHUNK = 16384, ENGINE_MAX_UNSOLICITED = 1024 };
  * A multi-line reply ends only when the server sends its final ".", so a
  * broken or hostile server could stream one forever and popview would read
  * it forever.  These caps on a reply's data end it with a protocol error
- * instead; each is far above what a real reply needs.  RETR and TOP with
- * body lines have none: a message may be any size, and their callers cap
- * what they keep.
+ * instead; each is far above what a real reply needs.  RETR gets its cap
+ * from the session (pop3_engine_cap_last), which knows the message's size
+ * from LIST; TOP with body lines has none.
  */
 enum {
     REPLY_CAP_SMALL = 1 << 20,   /* CAPA, LANG: a few dozen short lines */
@@ -326,6 +326,12 @@ enum pop3_status pop3_engine_queue(struct pop3_engine *e, enum pop3_cmd cmd,
     return POP3_OK;
 }
 
+void pop3_engine_cap_last(struct pop3_engine *e, uint64_t max_octets)
+{
+    if (e->q_len)
+        q_at(e, e->q_len - 1)->data_cap = max_octets;
+}
+
 enum pop3_status pop3_engine_sasl_respond(struct pop3_engine *e, const char *text,
                                           struct pv_error *err)
 {
@@ -385,11 +391,13 @@ static bool engine_reply_too_long(struct pop3_engine *e, const struct pending *h
 {
     const char *name = pop3_cmd_info(head->cmd)->name;
     unsigned mib = (unsigned)(head->data_cap >> 20);
-    if (head->cmd == POP3_CMD_TOP)
+    if (head->cmd == POP3_CMD_TOP || head->cmd == POP3_CMD_RETR)
         engine_fail_msg(e, POP3_ERR_PROTOCOL, NULL,
-                        "the server's TOP reply for message %s exceeds %u MiB without its final "
-                        "\".\" (a message header is never that large); popview stopped reading it",
-                        head->first_arg, mib);
+                        "the server's %s reply for message %s exceeds %u MiB without its final "
+                        "\".\" (%s); popview stopped reading it",
+                        name, head->first_arg, mib,
+                        head->cmd == POP3_CMD_TOP ? "a message header is never that large"
+                                                  : "far more than the size LIST gave");
     else
         engine_fail_msg(e, POP3_ERR_PROTOCOL, NULL,
                         "the server's %s reply exceeds %u MiB without its final \".\"; popview "

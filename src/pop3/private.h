@@ -50,6 +50,12 @@ enum pop3_status pop3_engine_queue(struct pop3_engine *eng, enum pop3_cmd cmd,
                                    const char *const *args, size_t nargs,
                                    const struct pop3_reply_handler *h, struct pv_error *err);
 
+/* Caps the data of the reply to the command queued last, in octets (0: no
+ * cap); past it the engine fails with a protocol error.  The engine caps
+ * CAPA, LANG, LIST, UIDL and TOP n 0 by itself; this is for a reply whose
+ * sane size only the session knows (RETR, from LIST). */
+void pop3_engine_cap_last(struct pop3_engine *eng, uint64_t max_octets);
+
 /* Sends one SASL client response line (RFC 5034 section 4) for the AUTH
  * exchange at the head; masked in the transcript. */
 enum pop3_status pop3_engine_sasl_respond(struct pop3_engine *eng, const char *line,

@@ -19,7 +19,10 @@
 #include "private.h"
 #include "session_private.h"
 
-enum { SCAN_LINE_MAX = 1024, UIDL_MAX = 70 };
+/* A RETR reply is cut off past twice its LIST size (a server that stores
+ * LF line ends may count each line end as one octet), rounded up to whole
+ * MiB, plus RETR_SLACK. */
+enum { SCAN_LINE_MAX = 1024, UIDL_MAX = 70, RETR_SLACK = 16 << 20, MIB = 1 << 20 };
 
 struct scan_ctx {
     struct pop3_session *s;
@@ -266,6 +269,35 @@ void pop3_listing_free(struct pop3_listing **list, size_t count)
     *list = NULL;
 }
 
+/* Keeps the sizes LIST gave for pop3_session_retr_cap. */
+static void scan_keep_sizes(struct pop3_session *s, const struct scan_ctx *c)
+{
+    free(s->sizes);
+    s->sizes = pv_xcalloc(c->count ? c->count : 1, sizeof *s->sizes);
+    for (size_t i = 0; i < c->count; i++)
+        s->sizes[i] = (struct pop3_msg_size){.msgno = c->list[i].msgno, .size = c->list[i].size};
+    s->nsizes = c->count;
+}
+
+uint64_t pop3_session_retr_cap(const struct pop3_session *s, unsigned msgno)
+{
+    size_t lo = 0, hi = s->nsizes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->sizes[mid].msgno == msgno) {
+            uint64_t size = s->sizes[mid].size;
+            if (size > (UINT64_MAX - RETR_SLACK - MIB) / 2)
+                return 0; /* an absurd size caps nothing */
+            return (2 * size + MIB - 1) / MIB * MIB + RETR_SLACK;
+        }
+        if (s->sizes[mid].msgno < msgno)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 static enum pop3_status scan_finish(struct pop3_session *s, struct scan_ctx *c,
                                     struct pv_error *err)
 {
@@ -284,6 +316,7 @@ static enum pop3_status scan_finish(struct pop3_session *s, struct scan_ctx *c,
     if (c->count != c->stat_count)
         pop3_engine_info(s->eng, "STAT counted %u messages but LIST listed %zu; using LIST",
                          c->stat_count, c->count);
+    scan_keep_sizes(s, c);
     if (c->uidl_queued) {
         if (c->uidl_ok) {
             s->uidl = POP3_SUPPORT_YES;
@@ -403,6 +436,8 @@ static enum pop3_status run_batch(struct pop3_session *s, enum pop3_cmd cmd, con
         struct pop3_reply_handler rh = {
             .on_event = batch_on_event, .on_done = batch_on_done, .ctx = &items[i]};
         st = pop3_engine_queue(s->eng, cmd, args, cmd == POP3_CMD_TOP ? 2 : 1, &rh, err);
+        if (st == POP3_OK && cmd == POP3_CMD_RETR)
+            pop3_engine_cap_last(s->eng, pop3_session_retr_cap(s, msgnos[i]));
     }
     if (st == POP3_OK)
         st = pop3_engine_drain(s->eng, err);

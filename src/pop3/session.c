@@ -395,6 +395,7 @@ void pop3_session_free(struct pop3_session **sp)
     free(s->cafile);
     free(s->greeting);
     free(s->apop_ts);
+    free(s->sizes);
     free(s);
     *sp = NULL;
 }
@@ -576,9 +577,10 @@ static void fetch_on_done(void *vctx, struct pop3_engine *eng, bool ok, const ch
     simple_on_done(&f->r, eng, ok, text, code);
 }
 
+/* cap: for pop3_engine_cap_last, 0 to leave the engine's own. */
 static enum pop3_status session_fetch(struct pop3_session *s, enum pop3_cmd cmd,
-                                      const char *const *args, size_t nargs, pop3_sink_fn sink,
-                                      void *ctx, struct pv_error *err)
+                                      const char *const *args, size_t nargs, uint64_t cap,
+                                      pop3_sink_fn sink, void *ctx, struct pv_error *err)
 {
     enum pop3_status st = pop3_session_require(s, cmd, err);
     if (st != POP3_OK)
@@ -586,6 +588,8 @@ static enum pop3_status session_fetch(struct pop3_session *s, enum pop3_cmd cmd,
     struct fetch_ctx f = {.sink = sink, .ctx = ctx};
     struct pop3_reply_handler h = {.on_event = fetch_on_event, .on_done = fetch_on_done, .ctx = &f};
     st = pop3_engine_queue(s->eng, cmd, args, nargs, &h, err);
+    if (st == POP3_OK && cap)
+        pop3_engine_cap_last(s->eng, cap);
     if (st == POP3_OK)
         st = pop3_engine_drain(s->eng, err);
     if (st != POP3_OK)
@@ -614,7 +618,7 @@ enum pop3_status pop3_session_top(struct pop3_session *s, unsigned msgno, unsign
     format_msgno(n, sizeof n, msgno);
     snprintf(l, sizeof l, "%u", lines);
     const char *args[] = {n, l};
-    st = session_fetch(s, POP3_CMD_TOP, args, 2, sink, ctx, err);
+    st = session_fetch(s, POP3_CMD_TOP, args, 2, 0, sink, ctx, err);
     if (st == POP3_ERR_SERVER && s->top == POP3_SUPPORT_UNKNOWN) {
         s->top = POP3_SUPPORT_NO;
         pop3_engine_info(s->eng, "TOP failed and CAPA did not announce it: assuming no TOP");
@@ -634,7 +638,8 @@ enum pop3_status pop3_session_retr(struct pop3_session *s, unsigned msgno, pop3_
     char n[16];
     format_msgno(n, sizeof n, msgno);
     const char *args[] = {n};
-    return session_fetch(s, POP3_CMD_RETR, args, 1, sink, ctx, err);
+    return session_fetch(s, POP3_CMD_RETR, args, 1, pop3_session_retr_cap(s, msgno), sink, ctx,
+                         err);
 }
 
 enum pop3_status pop3_session_quit(struct pop3_session *s, char **server_text_out,

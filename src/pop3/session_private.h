@@ -11,6 +11,12 @@
 
 #include "private.h"
 
+/* A message's size as the last LIST gave it. */
+struct pop3_msg_size {
+    unsigned msgno;
+    uint64_t size;
+};
+
 struct pop3_session {
     struct pop3_engine *eng; /* NULL once closed */
     char *host;
@@ -25,6 +31,8 @@ struct pop3_session {
     enum pop3_support uidl;
     bool utf8;
     enum pop3_auth_mech mech_used;
+    struct pop3_msg_size *sizes; /* from the last scan, by message number */
+    size_t nsizes;
 };
 
 /* The outcome of a single-line reply. */
@@ -48,6 +56,10 @@ enum pop3_status pop3_session_simple(struct pop3_session *s, enum pop3_cmd cmd,
 /* POP3_OK for +OK; POP3_ERR_SERVER with a sentence for -ERR. */
 enum pop3_status pop3_session_reply_status(const struct pop3_simple_reply *r, const char *what,
                                            struct pv_error *err);
+/* The cap on a RETR reply for msgno (pop3_engine_cap_last): far above the
+ * size the last LIST gave, or 0 (no cap) when LIST did not give one. */
+uint64_t pop3_session_retr_cap(const struct pop3_session *s, unsigned msgno);
+
 /* Asks CAPA again, replacing what was known. */
 enum pop3_status pop3_session_refresh_capa(struct pop3_session *s, struct pv_error *err);
 

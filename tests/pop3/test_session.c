@@ -659,6 +659,44 @@ START_TEST(retr_larger_than_any_cap_is_read_whole)
 }
 END_TEST
 
+/* Regression (hostile server): after LIST, a RETR reply far longer than the
+ * message's size is cut off; one as long as LIST said is read whole. */
+START_TEST(retr_far_beyond_its_list_size_is_capped)
+{
+    char *big = endless_reply(40u << 20, true);
+    char *endless = endless_reply(20u << 20, false);
+    char list[64];
+    snprintf(list, sizeof list, "+OK\r\n1 100\r\n2 %zu\r\n.\r\n", strlen(big));
+    struct fake_step steps[] = {
+        {NULL, GREETING, 0},
+        {"CAPA", CAPA_USER, 0},
+        LOGIN_STEPS,
+        {"CAPA", CAPA_USER, 0},
+        {"STAT", "+OK 2 41943140\r\n", 0},
+        {"LIST", list, 0},
+        {"UIDL", "+OK\r\n1 a\r\n2 b\r\n.\r\n", 0},
+        {"RETR 2", big, 0},
+        {"RETR 1", endless, 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    harness_login(&h, POP3_AUTH_AUTO);
+    struct pop3_listing *listing = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(pop3_session_scan(h.s, &listing, &n, &h.err), POP3_OK);
+    pop3_listing_free(&listing, n);
+    size_t got = 0;
+    ck_assert_int_eq(pop3_session_retr(h.s, 2, count_sink, &got, &h.err), POP3_OK);
+    ck_assert_uint_eq(got, strlen(big) - strlen("+OK\r\n") - strlen(".\r\n"));
+    /* 2 x 100 octets, rounded up to 1 MiB, + 16 MiB */
+    ck_assert_int_eq(pop3_session_retr(h.s, 1, count_sink, &got, &h.err), POP3_ERR_PROTOCOL);
+    ck_assert_msg(strstr(h.err.msg, "RETR reply for message 1 exceeds 17 MiB"), "%s", h.err.msg);
+    harness_close(&h);
+    free(big);
+    free(endless);
+}
+END_TEST
+
 /* Regression (hostile server): a reply that stops half way used to be
  * reported as no answer at all. */
 START_TEST(reply_stalled_mid_line_says_so)
@@ -802,6 +840,7 @@ static Suite *session_suite(void)
     tcase_add_test(tc, top_header_reply_without_end_is_capped);
     tcase_add_test(tc, capa_reply_without_end_is_capped);
     tcase_add_test(tc, retr_larger_than_any_cap_is_read_whole);
+    tcase_add_test(tc, retr_far_beyond_its_list_size_is_capped);
     tcase_add_test(tc, reply_stalled_mid_line_says_so);
     tcase_add_test(tc, silence_is_no_answer);
     tcase_add_test(tc, quit_answer_lost_says_outcome_unknown);
