@@ -137,18 +137,26 @@ expect_status() {
     fi
 }
 
-# expect_error NAME REGEX: stderr (but the --no-tls warning) is one line,
-# matching the case-insensitive extended REGEX.
+# expect_error NAME REGEX...: stderr (but the --no-tls warning) has one line
+# per REGEX, each matching its case-insensitive extended REGEX: one line
+# for the error, unless a warning comes first.
 expect_error() {
-    local name=$1 regex=$2 lines
+    local name=$1 lines i=0 regex line
+    shift
     lines=$(wc -l <"$WORK/$name.err")
-    if ((lines != 1)); then
-        fail "$name: stderr has $lines lines, expected one" "$WORK/$name.err"
-    elif ! grep -Eiq -- "$regex" "$WORK/$name.err"; then
-        fail "$name: stderr does not match /$regex/" "$WORK/$name.err"
-    else
-        pass "$name: one line on stderr matching /$regex/"
+    if ((lines != $#)); then
+        fail "$name: stderr has $lines lines, expected $#" "$WORK/$name.err"
+        return
     fi
+    for regex in "$@"; do
+        i=$((i + 1))
+        line=$(sed -n "${i}p" "$WORK/$name.err")
+        if ! printf '%s\n' "$line" | grep -Eiq -- "$regex"; then
+            fail "$name: stderr line $i does not match /$regex/" "$WORK/$name.err"
+            return
+        fi
+    done
+    pass "$name: stderr is $# line(s) matching /$*/"
 }
 
 # expect_no_error NAME: nothing on stderr but the --no-tls warning.

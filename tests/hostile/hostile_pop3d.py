@@ -336,6 +336,24 @@ class ListNeverEnds(Pop3Play):
             self.send(chunk)
 
 
+@scenario('retr-never-ends')
+class RetrNeverEnds(Pop3Play):
+    """No TOP, so popview reads headers with RETR; RETR 1 streams forever."""
+
+    capa = [b'UIDL', b'USER']
+
+    def cmd_top(self, args):
+        self.line(b'-ERR unknown command')
+
+    def cmd_retr(self, args):
+        if self.number(args) != 1:
+            return super().cmd_retr(args)
+        self.send(b'+OK\r\n' + CRLF.join(self.header_lines(1)) + CRLF)
+        block = (b'body ' + b'b' * 100 + CRLF) * 600
+        while True:
+            self.send(block)
+
+
 @scenario('top-no-final-dot-close')
 class TopNoFinalDotClose(Pop3Play):
     """TOP 1 sends whole header lines but no final dot, then closes."""

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test_multiline.sh — multi-line replies that do not end well: one that
-# never ends (TOP n 0, CAPA, LIST: popview must stop at a cap with a clear
-# message, in bounded memory), one that ends without the final "." and
-# then closes or goes silent, and a connection closed in the middle of a
-# line.
+# never ends (TOP n 0, CAPA, LIST, RETR far beyond its LIST size: popview
+# must stop at a cap with a clear message, in bounded memory), one that
+# ends without the final "." and then closes or goes silent, and a
+# connection closed in the middle of a line.
 set -uo pipefail
 # shellcheck source=SCRIPTDIR/hostile_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/hostile_lib.sh"
@@ -26,6 +26,15 @@ expect_status list-never-ends 4
 expect_error list-never-ends 'LIST reply exceeds 32 MiB'
 expect_rows list-never-ends 0
 expect_bounded list-never-ends
+
+# Without TOP the headers come from RETR (with a warning): a RETR far
+# beyond the size LIST gave is cut off too (2 x 146 octets rounded up to
+# 1 MiB, + 16 MiB).
+run_case retr-never-ends retr-never-ends --no-tls
+expect_status retr-never-ends 4
+expect_error retr-never-ends 'does not support TOP' 'RETR reply for message 1 exceeds 17 MiB'
+expect_rows retr-never-ends 0
+expect_bounded retr-never-ends
 
 run_case no-final-dot-close top-no-final-dot-close --no-tls
 expect_status no-final-dot-close 2
