@@ -24,12 +24,15 @@
  *                       bool backwards, size_t *row_out);
  *   mailbox_transcript_count / _at / _first
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -681,6 +684,41 @@ START_TEST(test_free_is_prompt_while_loading)
 }
 END_TEST
 
+/* A listener whose queue is full: connect(2) to it waits for its timeout
+ * (the kernel drops the SYN), a wait with no socket to shut down. */
+START_TEST(test_free_is_prompt_while_connecting)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(lfd, 0), 0);
+    socklen_t sl = sizeof sa;
+    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+    int filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_eq(connect(filler, (struct sockaddr *)&sa, sizeof sa), 0);
+    char port[16];
+    snprintf(port, sizeof port, "%u", (unsigned)ntohs(sa.sin_port));
+    struct mailbox_config cfg = {
+        .pop3 = {.host = "127.0.0.1", .port = port, .tls = POP3_TLS_NONE, .timeout_ms = 4000},
+        .demo_fd = -1,
+        .user = "demo",
+        .secret = PASSWORD,
+    };
+    struct pv_error err;
+    struct mailbox *mb = mailbox_open(&cfg, &err);
+    ck_assert_ptr_nonnull(mb);
+    usleep(200 * 1000);
+    mailbox_process(mb);
+    ck_assert_int_eq(mailbox_phase(mb), MAILBOX_CONNECTING);
+    int64_t start = now_ms();
+    mailbox_free(&mb);
+    int64_t took = now_ms() - start;
+    ck_assert_msg(took < 3000, "mailbox_free took %lld ms", (long long)took);
+    close(filler);
+    close(lfd);
+}
+END_TEST
+
 /* --- transcript --------------------------------------------------------------- */
 
 static bool transcript_has_password(const struct mailbox *mb)
@@ -1122,6 +1160,7 @@ static Suite *mailbox_suite(void)
         {"quit", test_quit_without_commit_deletes_nothing, 0},
         {"free", test_free_without_quit_deletes_nothing, 0},
         {"free", test_free_is_prompt_while_loading, 0},
+        {"free", test_free_is_prompt_while_connecting, 0},
         {"transcript", test_transcript_masks_secret, 3},
         {"transcript", test_transcript_sanitized_and_cut, 0},
         {"transcript", test_transcript_bounded, 0},
