@@ -21,6 +21,10 @@ if (($# != 2)) || [[ ! $2 =~ ^[1-9][0-9]*$ ]]; then
 fi
 build=$1
 seconds=$2
+if [[ ! -d $build ]]; then
+    echo "$0: $build is not a build directory" >&2
+    exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 
 # target  dictionary  largest input
