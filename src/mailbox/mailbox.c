@@ -48,6 +48,7 @@ struct mailbox {
     size_t loaded; /* summaries arrived or refused */
     size_t marked;
     uint64_t marked_size;
+    size_t arrived; /* summaries received from this session (for the rate) */
     int64_t load_start_ms, load_last_ms;
 
     size_t *row_index; /* row -> index */
@@ -356,6 +357,7 @@ static void apply_scan(struct mailbox *mb, struct mb_result *r)
     mb->gen = r->gen;
     mb->phase = r->phase;
     set_text(&mb->error, NULL);
+    mb->arrived = 0;
     mb->load_start_ms = mb->load_last_ms = mb_monotonic_ms();
     free(mb->row_index);
     free(mb->index_row);
@@ -391,6 +393,7 @@ static void apply_summary(struct mailbox *mb, struct mb_result *r)
         row->pub.loaded = true;
     }
     mb->loaded++;
+    mb->arrived++;
     mb->load_last_ms = mb_monotonic_ms();
     if (key_needs_summary(mb->key))
         mb->order_stale = true;
@@ -555,10 +558,11 @@ size_t mailbox_loaded_count(const struct mailbox *mb)
 
 double mailbox_load_rate(const struct mailbox *mb)
 {
-    if (mb->loaded == 0)
+    /* Summaries kept from before a reconnect did not cross the network. */
+    if (mb->arrived == 0)
         return 0.0;
     int64_t ms = mb->load_last_ms - mb->load_start_ms;
-    return (double)mb->loaded * 1000.0 / (double)(ms > 0 ? ms : 1);
+    return (double)mb->arrived * 1000.0 / (double)(ms > 0 ? ms : 1);
 }
 
 size_t mailbox_marked_count(const struct mailbox *mb)

@@ -935,6 +935,7 @@ START_TEST(test_reconnect_restores_marks_by_uidl)
     /* every summary kept by UIDL: nothing loaded again */
     ck_assert_uint_eq(mailbox_loaded_count(f.mb), SAMPLE_COUNT - 1);
     ck_assert_int_lt(find_line(f.mb, seq, "TOP "), 0);
+    ck_assert(mailbox_load_rate(f.mb) == 0.0); /* nothing crossed the network */
     ck_assert_str_eq(mailbox_at(f.mb, 6)->uid, "08-japanese-iso2022jp");
     ck_assert(strlen(mailbox_at(f.mb, 6)->subject) > 0);
     /* marks wait for the server's answers */
