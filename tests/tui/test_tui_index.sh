@@ -3,7 +3,7 @@
 # Cyrillic, Arabic and emoji text keep the size column where it belongs
 # (wcwidth, not bytes or characters), and movement, jump, search, sort and
 # the generated help do what the keys promise.  q with nothing marked leaves
-# at once with status 0.
+# at once with status 0.  With NO_COLOR set the roles use attributes only.
 # shellcheck source=tests/tui/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -87,9 +87,26 @@ wait_for "q:Quit"
 keys Z
 wait_for "Z does nothing here; press ? for the keys"
 
+# --- colours: roles in colour, none with NO_COLOR -----------------------------------
+# sgr_params: the parameters of every SGR sequence in the pane, one a line
+# (39 and 49, "default colour", are tmux's own resets).
+sgr_params() {
+    screen_e | grep -oP '\x1b\[[0-9;]*m' | tr -d '\033[m' | tr ';' '\n'
+}
+sgr_params | grep -qxE '3[0-7]|4[0-7]|38|48' || fail "no colours without NO_COLOR"
+
 # --- q with nothing marked quits at once -------------------------------------------
 keys q
 wait_for "POPVIEW-EXIT=0"
 screen | grep -qF "nothing was deleted" || fail "no word about what QUIT did"
+
+tui_start -e NO_COLOR=1 "$POPVIEW" --demo
+wait_for "Welcome to popview: what POP3 is"
+if sgr_params | grep -qxE '3[0-8]|4[0-8]|9[0-7]|10[0-7]'; then
+    fail "NO_COLOR=1, yet colours reached the pane"
+fi
+sgr_params | grep -qx 7 || fail "NO_COLOR=1: the cursor row is not shown in reverse video"
+keys q
+wait_for "POPVIEW-EXIT=0"
 
 finish
