@@ -395,26 +395,27 @@ static void draw_status(struct tui_app *app, const struct view *v)
     char left[384];
     snprintf(left, sizeof left, " %s | %s", mailbox_label(mb), counts);
 
-    /* While summaries load: "12/28 4.1/s [#####-----]" between the two. */
+    /* While summaries load: "loading 12/28 4.1/s [#####-----]" before the
+     * right part, if the left part keeps 20 columns. */
     char progress[64] = "";
     int bar_w = 0;
     enum mailbox_phase p = mailbox_phase(mb);
     if ((p == MAILBOX_LOADING || p == MAILBOX_SCANNING) && count > 0) {
-        snprintf(progress, sizeof progress, "%zu/%zu %.1f/s ", mailbox_loaded_count(mb), count,
-                 mailbox_load_rate(mb));
+        snprintf(progress, sizeof progress, "loading %zu/%zu %.1f/s ", mailbox_loaded_count(mb),
+                 count, mailbox_load_rate(mb));
         bar_w = 12;
     }
     int progress_w = progress[0] ? (int)tui_text_columns(progress, strlen(progress)) + bar_w : 0;
     int left_w = app->cols - right_w - 2;
-    if (progress_w && left_w - progress_w - 1 >= 20)
-        left_w -= progress_w + 1;
+    if (progress_w && left_w - progress_w - 2 >= 20)
+        left_w -= progress_w + 2;
     else
         progress_w = 0;
     if ((int)tui_text_columns(left, strlen(left)) > left_w)
         snprintf(left, sizeof left, " %s", counts);
     scr_puts(stdscr, y, 0, left_w, left, SCR_ELLIPSIS);
     if (progress_w) {
-        int x = app->cols - right_w - 1 - progress_w;
+        int x = app->cols - right_w - 2 - progress_w;
         x += scr_puts(stdscr, y, x, progress_w - bar_w, progress, 0);
         scr_progress(stdscr, &app->theme, y, x, bar_w, mailbox_loaded_count(mb), count);
         theme_apply(&app->theme, stdscr, ROLE_STATUS);
@@ -625,13 +626,12 @@ static unsigned handle_signals(struct tui_app *app)
     return r;
 }
 
+/* While summaries load the rate moves every tick; otherwise the model's
+ * events (MAILBOX_CHANGED_PROGRESS for a fetch) are reason enough. */
 static bool busy(const struct tui_app *app)
 {
     enum mailbox_phase p = mailbox_phase(app->mb);
-    if (p == MAILBOX_LOADING || p == MAILBOX_SCANNING || app->quitting)
-        return true;
-    const struct view *v = app_top_view(app);
-    return v && view_is_pager(v);
+    return p == MAILBOX_LOADING || p == MAILBOX_SCANNING || app->quitting;
 }
 
 static unsigned tick(struct tui_app *app)
