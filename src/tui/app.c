@@ -228,7 +228,7 @@ unsigned app_begin_quit(struct tui_app *app, bool commit)
 
 /* Drops SIGINTs that arrived while a child had the terminal: they were
  * meant for the child.  Other signals are left for the loop. */
-static void forget_interrupts(int sig_fd)
+static void forget_interrupts(void)
 {
     sigset_t set;
     sigemptyset(&set);
@@ -236,7 +236,6 @@ static void forget_interrupts(int sig_fd)
     struct timespec zero = {0, 0};
     while (sigtimedwait(&set, NULL, &zero) == SIGINT)
         continue;
-    (void)sig_fd;
 }
 
 static void wait_for_key(int sig_fd)
@@ -258,7 +257,7 @@ void app_run_outside(struct tui_app *app, void (*fn)(struct tui_app *app, void *
     def_prog_mode();
     endwin();
     fn(app, ctx);
-    forget_interrupts(app->sig_fd);
+    forget_interrupts();
     reset_prog_mode(); /* the key is read with curses' terminal modes */
     wait_for_key(app->sig_fd);
     flushinp();

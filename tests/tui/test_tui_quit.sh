@@ -6,7 +6,8 @@
 #  - the same typed faster than the server answers gives the same result;
 #  - D with >SIZE, <DATE and text marks what it says; x and Ctrl-C leave
 #    without deleting anything; q with nothing marked quits at once;
-#  - n in the confirmation keeps browsing.
+#  - n in the confirmation keeps browsing;
+#  - a wrong password shows the server's refusal, and q then exits with 3.
 #
 #   test_tui_quit.sh [PATH-TO-demo-pop3d]
 # shellcheck source=tests/tui/lib.sh
@@ -97,5 +98,12 @@ start_popview 27
 keys q
 wait_for "POPVIEW-EXIT=0"
 [ "$(uidls | wc -l)" -eq 27 ] || fail "q with nothing marked deleted messages"
+
+# --- a refused login ------------------------------------------------------------------------
+tui_start -e POPVIEW_PASSWORD=wrong "$POPVIEW" --no-tls "pop3://demo@127.0.0.1:$PORT"
+wait_for "the server rejected the user name or password"
+wait_for "Press R to try again, or q to leave."
+keys q
+wait_for "POPVIEW-EXIT=3"
 
 finish
