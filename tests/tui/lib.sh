@@ -73,7 +73,9 @@ tui_start() {
     [ ${#_sockets[@]} -gt 0 ] && tmx kill-server 2>/dev/null
     TUI_SOCKET=popview-test-$$-$((${#_sockets[@]} + 1))
     _sockets+=("$TUI_SOCKET")
-    tmx -f /dev/null new-session -d -x "$cols" -y "$rows" "${envs[@]}" \
+    # In the test's own folder: a save with a default name must never land
+    # in the source tree or the build directory.
+    tmx -f /dev/null new-session -d -c "$TUI_TMP" -x "$cols" -y "$rows" "${envs[@]}" \
         "$cmd; echo POPVIEW-EXIT=\$?; sleep 600"
     tmx set-option -g remain-on-exit on >/dev/null
 }
