@@ -320,9 +320,9 @@ def run_curl_list(opts, work, port, server, messages):
 def run_curl_top(opts, work, port, server, messages):
     """curl with one `TOP n 0` transfer per message on one connection.
 
-    A first run of a few messages gives the time per message; then as many
-    as fit in --budget (all, if they do).  Two full runs, both timed from
-    outside; a partial one is extrapolated linearly from the two.
+    Runs of 20 and 200 messages give the time per message; then as many
+    messages as fit in --budget (all, if they do).  Each run is timed from
+    outside; a partial one is extrapolated linearly from the last two.
     """
     cfg = os.path.join(work, "curl-top.cfg")
 
@@ -330,22 +330,29 @@ def run_curl_top(opts, work, port, server, messages):
         curl_config(cfg, server, port, ["TOP %d 0" % n for n in range(1, k + 1)])
         return run_timed(["curl", "-K", cfg], base_env())
 
-    k1 = min(messages, 20)
-    r1 = timed(k1)
-    if r1.code != 0:
-        return {"error": "curl " + r1.failure()}
-    if k1 == messages:
-        return {"seconds": r1.seconds, "rss_kib": r1.rss_kib, "how": "1 run"}
-    per_guess = r1.seconds / k1
-    k = min(messages, max(2 * k1, int(opts["budget"] / per_guess)))
-    r = timed(k)
-    if r.code != 0:
-        return {"error": "curl " + r.failure()}
-    if k == messages:
-        return {"seconds": r.seconds, "rss_kib": r.rss_kib, "how": "1 run"}
-    per = max(0.0, (r.seconds - r1.seconds) / (k - k1))
-    return {"seconds": r.seconds + per * (messages - k), "rss_kib": r.rss_kib, "partial": True,
-            "how": "extrapolated from first %s of %s" % (num(k), num(messages))}
+    done = []
+    for k in (20, 200):
+        k = min(k, messages)
+        r = timed(k)
+        if r.code != 0:
+            return {"error": "curl " + r.failure()}
+        done.append((k, r))
+        if k == messages:
+            return {"seconds": r.seconds, "rss_kib": r.rss_kib, "how": "1 run"}
+    (k1, r1), (k2, r2) = done
+    per = max(1e-6, (r2.seconds - r1.seconds) / (k2 - k1))
+    k = min(messages, int(k2 + (opts["budget"] - r2.seconds) / per))
+    if k > k2:
+        r = timed(k)
+        if r.code != 0:
+            return {"error": "curl " + r.failure()}
+        if k == messages:
+            return {"seconds": r.seconds, "rss_kib": r.rss_kib, "how": "1 run"}
+        per = max(0.0, (r.seconds - r2.seconds) / (k - k2))
+        k2, r2 = k, r
+    return {"seconds": r2.seconds + per * (messages - k2), "rss_kib": r2.rss_kib,
+            "partial": True,
+            "how": "extrapolated from first %s of %s" % (num(k2), num(messages))}
 
 
 def snail_run(work, port, ca, user, password):
