@@ -146,7 +146,8 @@ static void tui_reconnect_free(struct tui_reconnect *r)
  * --insecure warnings go to stderr (seen after the screen is restored) and
  * to the message line.
  */
-static enum cli_exit run_tui(const struct cli_options *opts, struct demo *d)
+static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *trace,
+                             struct demo *d)
 {
     int demo_fd = opts->demo ? d->fd : -1;
     struct pv_error err;
@@ -199,6 +200,8 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct demo *d)
                         .cafile = opts->cafile,
                         .insecure = opts->insecure,
                         .timeout_ms = (int)opts->timeout_s * 1000,
+                        .trace = trace ? cli_trace_hook : NULL,
+                        .trace_ctx = trace,
                     },
                 .demo_fd = demo_fd,
                 .user = user,
@@ -242,7 +245,7 @@ static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *
         rc = cli_run_summary(opts, trace, d.fd, stdout);
         break;
     case CLI_MODE_TUI:
-        rc = run_tui(opts, &d);
+        rc = run_tui(opts, trace, &d);
         break;
     case CLI_MODE_SHOW:
         rc = cli_run_show(opts, trace, d.fd, stdout);

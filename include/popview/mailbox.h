@@ -29,9 +29,10 @@
 #include <popview/pop3.h>
 
 struct mailbox_config {
-    /* Where and how to connect; pop3.trace is ignored (the mailbox records
-     * the transcript itself).  With demo_fd >= 0 the session runs over that
-     * socket (the --demo server) instead of connecting to pop3.host. */
+    /* Where and how to connect.  The mailbox records the transcript itself;
+     * pop3.trace, when set, also gets every line (on the worker thread: the
+     * --trace file).  With demo_fd >= 0 the session runs over that socket
+     * (the --demo server) instead of connecting to pop3.host. */
     struct pop3_config pop3;
     int demo_fd;
     const char *user;

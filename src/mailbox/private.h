@@ -200,6 +200,8 @@ struct mb_tracer {
     uint64_t hidden_bytes;
     int64_t last_sent_ms; /* monotonic: when the last command went out */
     bool quit_sent;       /* a QUIT line was queued */
+    pop3_trace_fn next;   /* the caller's own hook (--trace), or NULL */
+    void *next_ctx;
 };
 
 void mb_tracer_init(struct mb_tracer *t, struct mb_channel *ch);

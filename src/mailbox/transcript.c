@@ -118,6 +118,8 @@ static void on_data(struct mb_tracer *t, const struct pop3_trace *tr)
 void mb_tracer_hook(void *ctx, const struct pop3_trace *tr)
 {
     struct mb_tracer *t = ctx;
+    if (t->next)
+        t->next(t->next_ctx, tr); /* every line, uncut, for --trace */
     const char *text = tr->text ? tr->text : "";
     size_t len = tr->text ? tr->len : 0;
     size_t shown = len > MB_TRACE_LINE_MAX ? MB_TRACE_LINE_MAX : len;

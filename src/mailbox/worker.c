@@ -55,6 +55,8 @@ struct mb_worker *mb_worker_new(const struct mailbox_config *cfg, struct mb_chan
     w->pcfg.host = w->host;
     w->pcfg.port = w->port;
     w->pcfg.cafile = w->cafile;
+    w->tracer.next = cfg->pop3.trace;
+    w->tracer.next_ctx = cfg->pop3.trace_ctx;
     w->pcfg.trace = mb_tracer_hook;
     w->pcfg.trace_ctx = &w->tracer;
     if (cfg->pop3.host && *cfg->pop3.host)
