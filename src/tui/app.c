@@ -742,6 +742,8 @@ static void free_views(struct tui_app *app)
     free(app->wishes);
     app->wishes = NULL;
     app->wish_count = 0;
+    free(app->last_mbox);
+    app->last_mbox = NULL;
     prompt_free(&app->prompt);
     while (app->depth > 0) {
         struct view *v = app->stack[--app->depth];

@@ -1,6 +1,7 @@
 /*
- * Where messages leave popview: saving the raw message to a file and
- * piping it to a shell command.
+ * Where messages leave popview: saving the raw message (or a decoded
+ * attachment) to a file, naming an attachment's file safely, and piping
+ * the message to a shell command.  Appending to an mbox is in mbox.c.
  *
  * Saving never leaves a half-written file under the chosen name and never
  * replaces one without being told to: the bytes go to a temporary file in
@@ -32,7 +33,7 @@ char *tui_expand_path(const char *path)
     return pv_xstrdup(path);
 }
 
-static bool write_all(int fd, const char *data, size_t len)
+bool tui_write_all(int fd, const char *data, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, data, len);
@@ -68,6 +69,13 @@ static void sync_dir(const char *dir)
     }
 }
 
+void tui_sync_parent_dir(const char *path)
+{
+    char *dir = dir_of(path);
+    sync_dir(dir);
+    free(dir);
+}
+
 /* Moves tmp to path without replacing anything; EEXIST when path exists. */
 static int move_no_replace(const char *tmp, const char *path)
 {
@@ -101,6 +109,12 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
         pv_error_set(err, "cannot save to %s: it is a directory; give a file name", path);
         return SAVE_FAILED;
     }
+    /* Replacing /dev/null or a FIFO by a file is never what was meant. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        pv_error_set(err, "cannot save to %s: it is not a regular file (a device, pipe or socket)",
+                     path);
+        return SAVE_FAILED;
+    }
     if (!overwrite && lstat(path, &st) == 0)
         return SAVE_EXISTS;
     char *dir = dir_of(path);
@@ -111,7 +125,7 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
         rc = save_failed(err, "cannot create a file in its directory", path, errno);
         goto out;
     }
-    if (!write_all(fd, data, len) || fsync(fd) != 0) {
+    if (!tui_write_all(fd, data, len) || fsync(fd) != 0) {
         rc = save_failed(err, "writing failed", path, errno);
         close(fd);
         unlink(tmp);
@@ -137,6 +151,88 @@ out:
     free(tmp);
     free(dir);
     return rc;
+}
+
+/* ---- attachment names ---------------------------------------------------- */
+
+/* Characters that change how the rest of a name is shown (bidi overrides
+ * and isolates turn "evil\u202Etxt.exe" into "evilexe.txt") or that cannot
+ * be seen at all: a file name is no place for them. */
+static bool is_invisible_format(uint32_t cp)
+{
+    return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+/* The last path component, for '/' and for the backslash of Windows names. */
+static const char *last_component(const char *name)
+{
+    const char *base = name;
+    for (const char *p = name; *p; p++) {
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    }
+    return base;
+}
+
+/* Cuts s to at most max bytes at a character boundary, keeping a short
+ * extension (".pdf") so the cut name still opens with the right program. */
+static void cut_keeping_extension(struct pv_buf *s, size_t max)
+{
+    if (s->len <= max)
+        return;
+    const char *dot = strrchr(s->data, '.');
+    size_t ext =
+        dot && s->len - (size_t)(dot - s->data) <= 16 ? s->len - (size_t)(dot - s->data) : 0;
+    /* The longest prefix of whole characters that leaves room for it. */
+    size_t keep = 0;
+    while (keep < s->len) {
+        uint32_t cp;
+        size_t n = tui_utf8_next(s->data + keep, s->len - keep, &cp);
+        if (keep + n > max - ext)
+            break;
+        keep += n;
+    }
+    if (ext)
+        memmove(s->data + keep, s->data + s->len - ext, ext);
+    s->len = keep + ext;
+    s->data[s->len] = '\0';
+}
+
+char *tui_safe_filename(const char *name, size_t index)
+{
+    struct pv_buf b;
+    pv_buf_init(&b, 0);
+    const char *base = name ? last_component(name) : "";
+    size_t len = strlen(base);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = tui_utf8_next(base + i, len - i, &cp);
+        bool invalid = cp == 0xfffd && n == 1;
+        if (invalid) {
+            if (!pv_buf_append_byte(&b, '_'))
+                abort();
+        } else if (!tui_cp_is_control(cp) && !is_invisible_format(cp)) {
+            if (!pv_buf_append(&b, base + i, n))
+                abort();
+        }
+        i += n;
+    }
+    /* No hidden files, no "~" that the path prompt would expand, no
+     * spaces nobody sees at either end. */
+    size_t skip = 0;
+    while (skip < b.len && (b.data[skip] == '.' || b.data[skip] == ' ' || b.data[skip] == '~'))
+        skip++;
+    pv_buf_consume(&b, skip);
+    while (b.len > 0 && b.data[b.len - 1] == ' ')
+        b.data[--b.len] = '\0';
+    cut_keeping_extension(&b, TUI_FILENAME_MAX);
+    if (b.len == 0) {
+        pv_buf_free(&b);
+        return pv_xasprintf("attachment-%zu", index);
+    }
+    size_t out_len;
+    return pv_buf_steal(&b, &out_len);
 }
 
 bool tui_pipe_to_command(const char *command, const char *data, size_t len, const void *child_mask,
@@ -167,7 +263,7 @@ bool tui_pipe_to_command(const char *command, const char *data, size_t len, cons
     close(fds[0]);
     /* A command that stops reading early is fine: EPIPE ends the writing
      * (SIGPIPE is ignored by main). */
-    (void)write_all(fds[1], data, len);
+    (void)tui_write_all(fds[1], data, len);
     close(fds[1]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {

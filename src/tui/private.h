@@ -379,6 +379,8 @@ void prompt_draw(const struct prompt *p, WINDOW *w, const struct tui_theme *t, i
 /* ---- files.c: save and pipe -------------------------------------------- */
 
 enum save_result { SAVE_OK, SAVE_EXISTS, SAVE_FAILED };
+/* The longest attachment file name offered, in bytes (NAME_MAX is 255). */
+enum { TUI_FILENAME_MAX = 200 };
 
 /* "~/x" -> "$HOME/x"; others copied.  Returns a new string. */
 char *tui_expand_path(const char *path);
@@ -387,12 +389,45 @@ char *tui_expand_path(const char *path);
  * existing file, SAVE_EXISTS) or renamed over it (overwrite true). */
 enum save_result tui_save_file(const char *path, const char *data, size_t len, bool overwrite,
                                struct pv_error *err);
+/* A file name for an attachment, from the name the message gives (may be
+ * NULL): its last component only (a slash and a backslash both separate), without
+ * control characters, bidi overrides or invisible characters, without
+ * leading dots, spaces or '~', cut to TUI_FILENAME_MAX bytes keeping the
+ * extension; "attachment-INDEX" when nothing is left.  A new string. */
+char *tui_safe_filename(const char *name, size_t index);
+/* write(2) until done; false (errno set) on an error other than EINTR. */
+bool tui_write_all(int fd, const char *data, size_t len);
+/* fsync()s the directory holding path (best effort), so a new name lasts. */
+void tui_sync_parent_dir(const char *path);
 /* Runs /bin/sh -c command with data on its stdin and the terminal as its
  * stdout/stderr; child_mask is the signal mask the child starts with.
  * Returns false (err set) when it could not run; *status_out is the wait
  * status. */
 bool tui_pipe_to_command(const char *command, const char *data, size_t len, const void *child_mask,
                          int *status_out, struct pv_error *err);
+
+/* ---- mbox.c: appending to an mbox (mboxrd) ------------------------------ */
+
+enum mbox_result {
+    MBOX_OK,
+    MBOX_NOT_MBOX, /* the file is not empty and does not start with "From " */
+    MBOX_LOCKED,   /* another program holds a lock on it */
+    MBOX_FAILED,   /* anything else; err says what and what became of the file */
+};
+
+/* The message in mboxrd form: CRLF as LF, one more '>' in front of every
+ * line matching ^>*From , a final line break added when missing. */
+void tui_mbox_quote(const char *msg, size_t len, struct pv_buf *out);
+/* A whole entry: the "From SENDER DATE" separator (the Return-Path, else
+ * the From address, else MAILER-DAEMON; when as asctime() in UTC), the
+ * quoted message and the empty line that ends it. */
+void tui_mbox_entry(const char *msg, size_t len, time_t when, struct pv_buf *out);
+/* Appends the entry to the mbox at path, created (0600) when missing,
+ * under a non-blocking fcntl() write lock, fsync()ed.  A failed write is
+ * rolled back (the file cut to its old size, or removed if this call
+ * created it).  Errors: MBOX_NOT_MBOX, MBOX_LOCKED, MBOX_FAILED. */
+enum mbox_result tui_mbox_append(const char *path, const char *msg, size_t len, time_t when,
+                                 struct pv_error *err);
 
 /* ---- app.c: the loop and what views may ask of it ------------------------ */
 
@@ -410,6 +445,8 @@ struct tui_app {
     struct view *stack[TUI_VIEW_STACK_MAX];
     size_t depth;
     struct prompt *prompt;
+
+    char *last_mbox; /* the mbox the last save appended to, offered again */
 
     char notice[TUI_NOTICE_MAX];
     enum tui_role notice_role;

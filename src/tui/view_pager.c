@@ -10,6 +10,11 @@
  * bytes from the app (view_pager_deliver) and shows them (SHOWING), or
  * shows why it could not (FAILED).  A preview (TOP) is marked as such and
  * cannot be saved, so a partial message is never written as if complete.
+ *
+ * s asks what to save: the raw message as an .eml file, the message
+ * appended to an mbox (mbox.c), or one of the parts the "Attachments:"
+ * list shows, decoded, under a name made safe (tui_safe_filename); files
+ * are written by tui_save_file, which never replaces one without asking.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +60,11 @@ struct pager_view {
     size_t match_line;
     bool in_header; /* classifier state while lines are given roles */
     bool in_attachments;
-    char *pending_path; /* save: the path waiting for "overwrite?" */
+    char *pending_path;     /* save: the path waiting for "overwrite?" */
+    struct mail_mime *mime; /* parsed when a save needs the parts */
+    size_t *attachments;    /* part indexes of the "Attachments:" list */
+    size_t attachment_count;
+    bool attachments_known;
     char *pipe_command;
 };
 
@@ -342,7 +351,7 @@ static unsigned search_again(struct pager_view *pv, bool backwards)
     return find(pv, start, backwards);
 }
 
-/* ---- save and pipe ------------------------------------------------------------ */
+/* ---- save ------------------------------------------------------------------------ */
 
 static bool can_export(struct pager_view *pv, const char *what)
 {
@@ -358,70 +367,305 @@ static bool can_export(struct pager_view *pv, const char *what)
     return true;
 }
 
-static unsigned save_to(struct pager_view *pv, const char *path, bool overwrite);
+/* What a save writes: the raw message, or else the part of that index,
+ * decoded (the prompts carry it in their arg). */
+#define SAVE_WHOLE_MESSAGE SIZE_MAX
+
+/* "  [12] name  type  size": the part index of a line of the rendered
+ * "Attachments:" list (mail.h documents the form). */
+static bool parse_attachment_line(const char *line, size_t len, size_t *index_out)
+{
+    if (len < 5 || memcmp(line, "  [", 3) != 0)
+        return false;
+    const char *close = memchr(line + 3, ']', len - 3);
+    uint64_t v;
+    if (!close || !pv_parse_u64(line + 3, (size_t)(close - line - 3), &v) || v > SIZE_MAX)
+        return false;
+    *index_out = (size_t)v;
+    return true;
+}
+
+/* The attachments as the pager lists them: the lines after the last
+ * "Attachments:" (the renderer puts its list at the very end, so a list
+ * quoted in a body never comes after it), each checked against the MIME
+ * tree so that only real single parts can be saved. */
+static void find_attachments(struct pager_view *pv)
+{
+    if (pv->attachments_known)
+        return;
+    pv->attachments_known = true;
+    if (!pv->mime)
+        pv->mime = mail_mime_parse(pv->raw, pv->raw_len);
+    build_mode(pv, PAGER_MESSAGE);
+    const char *text = pv->texts[PAGER_MESSAGE].data ? pv->texts[PAGER_MESSAGE].data : "";
+    static const char heading[] = "\nAttachments:\n";
+    const char *line = NULL;
+    for (const char *p = strstr(text, heading); p; p = strstr(p + 1, heading))
+        line = p + sizeof heading - 1;
+    while (line && *line) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        size_t index;
+        if (!parse_attachment_line(line, len, &index))
+            break;
+        const struct mail_part *part = mail_mime_part(pv->mime, index);
+        if (part && !part->is_multipart) {
+            pv->attachments = pv_xreallocarray(pv->attachments, pv->attachment_count + 1,
+                                               sizeof *pv->attachments);
+            pv->attachments[pv->attachment_count++] = index;
+        }
+        line += nl ? len + 1 : len;
+    }
+}
+
+static bool is_attachment(const struct pager_view *pv, size_t index)
+{
+    for (size_t i = 0; i < pv->attachment_count; i++) {
+        if (pv->attachments[i] == index)
+            return true;
+    }
+    return false;
+}
+
+/* "2, 3, 4", or the first and last of a long list. */
+static void format_attachment_numbers(const struct pager_view *pv, char *out, size_t out_size)
+{
+    size_t n = pv->attachment_count;
+    if (n > 6) {
+        snprintf(out, out_size, "%zu to %zu, as listed", pv->attachments[0],
+                 pv->attachments[n - 1]);
+        return;
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < out_size; i++) {
+        int k = snprintf(out + used, out_size - used, "%s%zu", i ? ", " : "", pv->attachments[i]);
+        if (k < 0)
+            break;
+        used += (size_t)k;
+    }
+}
+
+/* "message 13" or "attachment 2 of message 13", for notices. */
+static void describe(const struct pager_view *pv, size_t what, char *out, size_t out_size)
+{
+    if (what == SAVE_WHOLE_MESSAGE)
+        snprintf(out, out_size, "message %u", pv->msgno);
+    else
+        snprintf(out, out_size, "attachment %zu of message %u", what, pv->msgno);
+}
+
+static unsigned save_to(struct pager_view *pv, const char *path, size_t what, bool overwrite);
 
 static unsigned overwrite_done(struct tui_app *app, void *ctx, size_t arg, int choice,
                                const char *text)
 {
-    (void)arg;
     (void)text;
     struct pager_view *pv = ctx;
     char *path = pv->pending_path;
     pv->pending_path = NULL;
     unsigned r = TUI_REDRAW;
     if (choice == 'y')
-        r = save_to(pv, path, true);
+        r = save_to(pv, path, arg, true);
     else
         app_notice(app, ROLE_NOTICE, "not saved; the file was left as it was");
     free(path);
     return r;
 }
 
-static unsigned save_to(struct pager_view *pv, const char *path, bool overwrite)
+static void ask_overwrite(struct pager_view *pv, const char *path, const char *shown, size_t what)
+{
+    free(pv->pending_path);
+    pv->pending_path = pv_xstrdup(path);
+    char whom[64];
+    describe(pv, what, whom, sizeof whom);
+    char text[384];
+    snprintf(text, sizeof text, "%s already exists.\nReplace it with %s?", shown, whom);
+    static const struct prompt_choice choices[] = {
+        {'y', "yes, replace it", 'y'},
+        {'n', "no", 'n'},
+    };
+    app_open_prompt(
+        pv->app, prompt_new_choice(text, choices, PV_ARRAY_LEN(choices), overwrite_done, pv, what));
+}
+
+static unsigned save_to(struct pager_view *pv, const char *path, size_t what, bool overwrite)
 {
     struct pv_error err;
     pv_error_clear(&err);
     char shown[256];
     tui_text_printable(shown, sizeof shown, path);
-    switch (tui_save_file(path, pv->raw, pv->raw_len, overwrite, &err)) {
+    const char *data = pv->raw;
+    size_t len = pv->raw_len;
+    struct pv_buf decoded;
+    pv_buf_init(&decoded, 0);
+    enum mail_status decoding = MAIL_OK;
+    if (what != SAVE_WHOLE_MESSAGE) {
+        decoding = mail_mime_part_decode(pv->mime, what, pv->raw, pv->raw_len, &decoded);
+        data = decoded.data ? decoded.data : "";
+        len = decoded.len;
+    }
+    char whom[64];
+    describe(pv, what, whom, sizeof whom);
+    switch (tui_save_file(path, data, len, overwrite, &err)) {
     case SAVE_OK: {
         char size[16];
-        pv_format_size(pv->raw_len, size, sizeof size);
-        app_notice(pv->app, ROLE_NOTICE, "saved message %u to %s (%s)", pv->msgno, shown, size);
+        pv_format_size(len, size, sizeof size);
+        app_notice(pv->app, ROLE_NOTICE, "saved %s to %s (%s)%s", whom, shown, size,
+                   decoding == MAIL_OK ? ""
+                                       : "; its encoding had errors: what could be read was saved");
         break;
     }
-    case SAVE_EXISTS: {
-        free(pv->pending_path);
-        pv->pending_path = pv_xstrdup(path);
-        char text[384];
-        snprintf(text, sizeof text, "%s already exists.\nReplace it with message %u?", shown,
-                 pv->msgno);
-        static const struct prompt_choice choices[] = {
-            {'y', "yes, replace it", 'y'},
-            {'n', "no", 'n'},
-        };
-        app_open_prompt(pv->app, prompt_new_choice(text, choices, PV_ARRAY_LEN(choices),
-                                                   overwrite_done, pv, 0));
+    case SAVE_EXISTS:
+        ask_overwrite(pv, path, shown, what);
         break;
-    }
     case SAVE_FAILED:
         app_notice(pv->app, ROLE_ERROR, "%s", err.msg);
         break;
     }
+    pv_buf_free(&decoded);
     return TUI_REDRAW;
 }
 
 static unsigned save_done(struct tui_app *app, void *ctx, size_t arg, int choice, const char *text)
 {
     (void)app;
-    (void)arg;
     if (choice != PROMPT_OK || !*text)
         return TUI_REDRAW;
     char *path = tui_expand_path(text);
-    unsigned r = save_to(ctx, path, false);
+    unsigned r = save_to(ctx, path, arg, false);
     free(path);
     return r;
 }
+
+static unsigned mbox_done(struct tui_app *app, void *ctx, size_t arg, int choice, const char *text)
+{
+    (void)arg;
+    struct pager_view *pv = ctx;
+    if (choice != PROMPT_OK || !*text)
+        return TUI_REDRAW;
+    free(app->last_mbox);
+    app->last_mbox = pv_xstrdup(text);
+    char *path = tui_expand_path(text);
+    char shown[256];
+    tui_text_printable(shown, sizeof shown, path);
+    struct pv_error err;
+    pv_error_clear(&err);
+    if (tui_mbox_append(path, pv->raw, pv->raw_len, time(NULL), &err) == MBOX_OK) {
+        char size[16];
+        pv_format_size(pv->raw_len, size, sizeof size);
+        app_notice(app, ROLE_NOTICE, "appended message %u to %s (%s)", pv->msgno, shown, size);
+    } else {
+        app_notice(app, ROLE_ERROR, "%s", err.msg);
+    }
+    free(path);
+    return TUI_REDRAW;
+}
+
+static void ask_attachment_path(struct pager_view *pv, size_t index)
+{
+    const struct mail_part *part = mail_mime_part(pv->mime, index);
+    char *name = tui_safe_filename(part ? part->filename : NULL, index);
+    char question[64];
+    snprintf(question, sizeof question, "Save attachment %zu to file: ", index);
+    app_open_prompt(pv->app, prompt_new_text(question, name, save_done, pv, index));
+    free(name);
+}
+
+static unsigned attachment_number_done(struct tui_app *app, void *ctx, size_t arg, int choice,
+                                       const char *text)
+{
+    (void)arg;
+    struct pager_view *pv = ctx;
+    if (choice != PROMPT_OK)
+        return TUI_REDRAW;
+    /* "2", " 2 " or "[2]", as the list shows it. */
+    size_t start = strspn(text, " [");
+    size_t end = strlen(text);
+    while (end > start && (text[end - 1] == ' ' || text[end - 1] == ']'))
+        end--;
+    uint64_t v = 0;
+    if (!pv_parse_u64(text + start, end - start, &v) || v > SIZE_MAX ||
+        !is_attachment(pv, (size_t)v)) {
+        char shown[32];
+        tui_text_printable(shown, sizeof shown, text);
+        char numbers[96];
+        format_attachment_numbers(pv, numbers, sizeof numbers);
+        app_notice(app, ROLE_ERROR, "no attachment '%s' in message %u; its attachments are %s",
+                   shown, pv->msgno, numbers);
+        return TUI_REDRAW;
+    }
+    ask_attachment_path(pv, (size_t)v);
+    return TUI_REDRAW;
+}
+
+static void ask_attachment(struct pager_view *pv)
+{
+    if (pv->attachment_count == 1) {
+        ask_attachment_path(pv, pv->attachments[0]);
+        return;
+    }
+    char numbers[96];
+    format_attachment_numbers(pv, numbers, sizeof numbers);
+    char question[160];
+    snprintf(question, sizeof question, "Save attachment number (%s): ", numbers);
+    char initial[24];
+    snprintf(initial, sizeof initial, "%zu", pv->attachments[0]);
+    app_open_prompt(pv->app, prompt_new_text(question, initial, attachment_number_done, pv, 0));
+}
+
+enum save_kind { SAVE_EML = 'e', SAVE_MBOX = 'm', SAVE_ATTACHMENT = 'a' };
+
+static unsigned save_kind_done(struct tui_app *app, void *ctx, size_t arg, int choice,
+                               const char *text)
+{
+    (void)arg;
+    (void)text;
+    struct pager_view *pv = ctx;
+    char initial[64];
+    switch (choice) {
+    case SAVE_EML:
+        snprintf(initial, sizeof initial, "message-%u.eml", pv->msgno);
+        app_open_prompt(
+            app, prompt_new_text("Save to file: ", initial, save_done, pv, SAVE_WHOLE_MESSAGE));
+        break;
+    case SAVE_MBOX:
+        /* mutt's default mbox, or the one used last in this run. */
+        app_open_prompt(
+            app, prompt_new_text("Append to mbox: ", app->last_mbox ? app->last_mbox : "~/mbox",
+                                 mbox_done, pv, 0));
+        break;
+    case SAVE_ATTACHMENT:
+        ask_attachment(pv);
+        break;
+    default:
+        break;
+    }
+    return TUI_REDRAW;
+}
+
+/* s: what to save, in a box that names the keys. */
+static void ask_save_kind(struct pager_view *pv)
+{
+    find_attachments(pv);
+    static const struct prompt_choice choices[] = {
+        {SAVE_EML, "as an .eml file", SAVE_EML},
+        {SAVE_MBOX, "append to an mbox", SAVE_MBOX},
+        {SAVE_ATTACHMENT, "an attachment", SAVE_ATTACHMENT},
+    };
+    char size[16];
+    pv_format_size(pv->raw_len, size, sizeof size);
+    char text[160];
+    size_t n = pv->attachment_count;
+    if (n)
+        snprintf(text, sizeof text, "Save message %u (%s, %zu attachment%s):\nEsc cancels.",
+                 pv->msgno, size, n, n == 1 ? "" : "s");
+    else
+        snprintf(text, sizeof text, "Save message %u (%s):\nEsc cancels.", pv->msgno, size);
+    app_open_prompt(pv->app, prompt_new_choice(text, choices, n ? 3 : 2, save_kind_done, pv, 0));
+}
+
+/* ---- pipe ------------------------------------------------------------------------ */
 
 static void run_pipe(struct tui_app *app, void *ctx)
 {
@@ -474,7 +718,6 @@ static unsigned pager_on_action(struct view *v, struct tui_app *app, enum tui_ac
     (void)key;
     struct pager_view *pv = (struct pager_view *)v;
     struct text_widget *tw = &pv->tw;
-    char initial[64];
     switch (a) {
     case ACT_LINE_DOWN:
         textw_scroll(tw, 1);
@@ -515,8 +758,7 @@ static unsigned pager_on_action(struct view *v, struct tui_app *app, enum tui_ac
     case ACT_SAVE:
         if (!can_export(pv, "save"))
             return TUI_REDRAW;
-        snprintf(initial, sizeof initial, "message-%u.eml", pv->msgno);
-        app_open_prompt(app, prompt_new_text("Save to file: ", initial, save_done, pv, 0));
+        ask_save_kind(pv);
         return TUI_REDRAW;
     case ACT_PIPE:
         if (!can_export(pv, "pipe"))
@@ -586,6 +828,8 @@ static void pager_free(struct view *v)
     free(pv->needle);
     free(pv->pending_path);
     free(pv->pipe_command);
+    mail_mime_free(&pv->mime);
+    free(pv->attachments);
     free(pv);
 }
 

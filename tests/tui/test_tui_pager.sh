@@ -2,8 +2,10 @@
 # The pager of `popview --demo`: Enter on message 13 shows exactly what
 # `popview --demo --show 13` prints (headers, body, "Attachments:" with
 # budget-notes.txt); h, r and m switch to the full header, the raw source
-# and the MIME tree; / finds text; s saves the raw message and never
-# replaces a file without asking; | pipes it to a command; message 24's
+# and the MIME tree; / finds text; s offers .eml, mbox and attachment,
+# and s e saves the raw message and never replaces a file without asking
+# (the mbox and attachment saves are in test_tui_save.sh), nor a device;
+# | pipes it to a command; message 24's
 # escape sequences show as visible "^[" text and change neither the colours
 # nor the pane title; q and Left go back.
 # shellcheck source=tests/tui/lib.sh
@@ -68,6 +70,8 @@ wait_for "Attachments:"
 size13=$("$POPVIEW" --demo --summary --format tsv 2>/dev/null | awk -F '\t' '$1 == 13 {print $3}')
 saved=$TUI_TMP/saved13.eml
 keys s
+wait_for "[e] as an .eml file   [m] append to an mbox   [a] an attachment"
+keys e
 wait_for "Save to file: message-13.eml"
 keys C-u "$saved" Enter
 wait_for "saved message 13 to"
@@ -79,24 +83,30 @@ grep -q "^Subject: Garden budget: notes, chart and invoice" "$saved" ||
 leftovers=$(find "$TUI_TMP" -maxdepth 1 -name '.popview-save-*' | wc -l)
 [ "$leftovers" -eq 0 ] || fail "$leftovers temporary file(s) left next to the saved one"
 echo "precious" >"$TUI_TMP/keep.eml"
-keys s
+keys s e
 wait_for "Save to file:"
 keys C-u "$TUI_TMP/keep.eml" Enter
 wait_for "already exists"
 keys n
 wait_for "not saved; the file was left as it was"
 [ "$(cat "$TUI_TMP/keep.eml")" = precious ] || fail "the file was replaced after n"
-keys s
+keys s e
 wait_for "Save to file:"
 keys C-u "$TUI_TMP/keep.eml" Enter
 wait_for "already exists"
 keys y
 wait_for "saved message 13 to"
 cmp -s "$saved" "$TUI_TMP/keep.eml" || fail "y did not replace the file with the message"
-keys s
+keys s e
 wait_for "Save to file:"
 keys C-u "$TUI_TMP/no/such/dir/x.eml" Enter
 wait_for "cannot save to"
+# A device is never replaced by a file, even when asked to.
+keys s e
+wait_for "Save to file:"
+keys C-u /dev/null Enter
+wait_for "cannot save to /dev/null: it is not a regular file"
+[ -c /dev/null ] || fail "/dev/null is no longer a character device"
 
 # --- pipe ------------------------------------------------------------------------------------
 keys '|'
