@@ -421,4 +421,26 @@ enum pop3_status pop3_session_noop(struct pop3_session *s, struct pv_error *err)
 enum pop3_status pop3_session_quit(struct pop3_session *s, char **server_text_out,
                                    struct pv_error *err);
 
+/*
+ * One command as a person typed it (the teaching console), with its whole
+ * reply read: the data lines of a multi-line reply go to sink (NULL: read
+ * and dropped), and every line reaches the trace hook as usual, secrets
+ * masked.  The command table's states are checked first, as for every
+ * other call, unless force is true: then the command goes out where
+ * RFC 1939 does not allow it, so a learner sees the server's own -ERR.
+ * STLS, AUTH, a SASL response and QUIT are refused either way: each needs
+ * more than one reply to follow (a TLS handshake, a SASL exchange, the
+ * end of the session), which the session's own calls do.  A +OK to PASS
+ * or APOP in the AUTHORIZATION state enters TRANSACTION (RFC 1939
+ * section 7), and a +OK to UTF8 turns UTF8 mode on (RFC 6856 section 2).
+ * Errors: POP3_ERR_STATE (not allowed now and not forced, or not
+ * connected), POP3_ERR_UNSUPPORTED (STLS, AUTH, SASL response, QUIT),
+ * POP3_ERR_ARG (pop3_encode refused the arguments), POP3_ERR_SERVER (-ERR;
+ * err->server holds the words), POP3_ERR_ABORTED (the sink stopped),
+ * POP3_ERR_NET, POP3_ERR_PROTOCOL.
+ */
+enum pop3_status pop3_session_raw(struct pop3_session *s, enum pop3_cmd cmd,
+                                  const char *const *args, size_t nargs, bool force,
+                                  pop3_sink_fn sink, void *ctx, struct pv_error *err);
+
 #endif

@@ -742,3 +742,79 @@ enum pop3_status pop3_session_lang_set(struct pop3_session *s, const char *tag,
     const char *args[] = {tag};
     return session_command(s, POP3_CMD_LANG, args, 1, err);
 }
+
+/* --- commands typed by hand (the teaching console) ------------------------ */
+
+/* Commands whose reply starts a longer exchange the session must drive. */
+static bool raw_needs_more_than_a_reply(enum pop3_cmd cmd)
+{
+    return cmd == POP3_CMD_STLS || cmd == POP3_CMD_AUTH || cmd == POP3_CMD_SASL_RESPONSE ||
+           cmd == POP3_CMD_QUIT;
+}
+
+static bool raw_on_event(void *vctx, struct pop3_engine *eng, const struct pop3_event *ev)
+{
+    (void)eng;
+    struct fetch_ctx *f = vctx;
+    if (ev->kind != POP3_EV_DATA || !f->sink)
+        return true;
+    if (!f->sink(f->ctx, ev->text, ev->len, ev->line_end)) {
+        f->aborted = true;
+        return false;
+    }
+    return true;
+}
+
+/* What a +OK changes in the session's own view of itself. */
+static void raw_follow_ok(struct pop3_session *s, enum pop3_cmd cmd)
+{
+    if ((cmd == POP3_CMD_PASS || cmd == POP3_CMD_APOP) && s->state == POP3_STATE_AUTHORIZATION)
+        pop3_session_set_state(s, POP3_STATE_TRANSACTION);
+    else if (cmd == POP3_CMD_UTF8 && s->state == POP3_STATE_AUTHORIZATION)
+        s->utf8 = true;
+}
+
+enum pop3_status pop3_session_raw(struct pop3_session *s, enum pop3_cmd cmd,
+                                  const char *const *args, size_t nargs, bool force,
+                                  pop3_sink_fn sink, void *ctx, struct pv_error *err)
+{
+    const struct pop3_cmd_info *info = pop3_cmd_info(cmd);
+    if (!info) {
+        pv_error_set(err, "not a POP3 command popview knows");
+        return POP3_ERR_ARG;
+    }
+    if (raw_needs_more_than_a_reply(cmd)) {
+        pv_error_set(err, "%s cannot be typed by hand: %s",
+                     info->name[0] ? info->name : "a SASL response",
+                     cmd == POP3_CMD_QUIT ? "ending the session is popview's own step"
+                                          : "what follows its reply is popview's own exchange");
+        return POP3_ERR_UNSUPPORTED;
+    }
+    enum pop3_status st = pop3_session_require(s, cmd, err);
+    if (st == POP3_ERR_STATE && force && s->eng && s->state != POP3_STATE_DISCONNECTED) {
+        pop3_engine_info(s->eng, "%s sent although the %s state does not allow it (forced)",
+                         info->name, pop3_state_name(s->state));
+        st = POP3_OK;
+    }
+    if (st != POP3_OK)
+        return st;
+    struct fetch_ctx f = {.sink = sink, .ctx = ctx};
+    struct pop3_reply_handler h = {.on_event = raw_on_event, .on_done = fetch_on_done, .ctx = &f};
+    st = pop3_engine_queue(s->eng, cmd, args, nargs, &h, err);
+    unsigned msgno;
+    if (st == POP3_OK && cmd == POP3_CMD_RETR && nargs == 1 &&
+        pv_parse_uint(args[0], strlen(args[0]), &msgno))
+        pop3_engine_cap_last(s->eng, pop3_session_retr_cap(s, msgno));
+    if (st == POP3_OK)
+        st = pop3_engine_drain(s->eng, err);
+    if (st != POP3_OK)
+        return st;
+    st = pop3_session_reply_status(&f.r, info->name, err);
+    if (st == POP3_OK)
+        raw_follow_ok(s, cmd);
+    if (st == POP3_OK && f.aborted) {
+        pv_error_set(err, "%s: stopped while receiving the reply", info->name);
+        return POP3_ERR_ABORTED;
+    }
+    return st;
+}

@@ -812,6 +812,94 @@ START_TEST(forced_mechanism_not_offered_is_refused_before_sending)
 }
 END_TEST
 
+/*
+ * enum pop3_status pop3_session_raw(struct pop3_session *s, enum pop3_cmd cmd,
+ *                                   const char *const *args, size_t nargs, bool force,
+ *                                   pop3_sink_fn sink, void *ctx, struct pv_error *err);
+ */
+START_TEST(raw_refuses_what_needs_more_than_a_reply)
+{
+    static const struct fake_step steps[] = {
+        {NULL, GREETING, 0},
+        {"CAPA", CAPA_USER, 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    ck_assert_int_eq(h.st, POP3_OK);
+    static const enum pop3_cmd refused[] = {POP3_CMD_STLS, POP3_CMD_AUTH, POP3_CMD_SASL_RESPONSE,
+                                            POP3_CMD_QUIT};
+    const char *arg[] = {"PLAIN"};
+    for (size_t i = 0; i < PV_ARRAY_LEN(refused); i++)
+        ck_assert_int_eq(pop3_session_raw(h.s, refused[i], arg, refused[i] == POP3_CMD_AUTH ? 1 : 0,
+                                          true, NULL, NULL, &h.err),
+                         POP3_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(h.err.msg, "QUIT"));
+    /* Not allowed before login and not forced: refused, never sent. */
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_STAT, NULL, 0, false, NULL, NULL, &h.err),
+                     POP3_ERR_STATE);
+    ck_assert_ptr_nonnull(strstr(h.err.msg, "AUTHORIZATION"));
+    /* The encoder's refusals stand even when forced. */
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_USER, NULL, 0, true, NULL, NULL, &h.err),
+                     POP3_ERR_ARG);
+    ck_assert_ptr_null(strstr(h.trace.data, "C: STAT"));
+    ck_assert_ptr_null(strstr(h.trace.data, "C: STLS"));
+    ck_assert_ptr_null(strstr(h.trace.data, "C: QUIT"));
+    harness_close_checked(&h);
+}
+END_TEST
+
+START_TEST(raw_login_forced_command_and_multi_line_reply)
+{
+    static const struct fake_step steps[] = {
+        {NULL, GREETING, 0},
+        {"CAPA", CAPA_USER, 0},
+        {"USER alice", "+OK\r\n", 0},
+        {"PASS my secret", "+OK Logged in.\r\n", 0},
+        {"USER x", "-ERR [AUTH] already logged in\r\n", 0},
+        {"LIST", "+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n", 0},
+        {"UIDL", "+OK\r\n1 a\r\n2 b\r\n.\r\n", 0},
+        {"NOOP", "+OK\r\n", 0},
+    };
+    struct harness h;
+    OPEN(h, steps, POP3_TLS_NONE);
+    ck_assert_int_eq(h.st, POP3_OK);
+    const char *user[] = {"alice"};
+    const char *pass[] = {"my secret"};
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_USER, user, 1, false, NULL, NULL, &h.err),
+                     POP3_OK);
+    ck_assert_int_eq(pop3_session_state(h.s), POP3_STATE_AUTHORIZATION);
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_PASS, pass, 1, false, NULL, NULL, &h.err),
+                     POP3_OK);
+    ck_assert_int_eq(pop3_session_state(h.s), POP3_STATE_TRANSACTION);
+    ck_assert_ptr_nonnull(strstr(h.trace.data, "C: PASS ****\n"));
+    ck_assert_ptr_null(strstr(h.trace.data, "my secret"));
+    /* USER after login: refused unless forced; forced, the server's -ERR comes back. */
+    const char *x[] = {"x"};
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_USER, x, 1, false, NULL, NULL, &h.err),
+                     POP3_ERR_STATE);
+    ck_assert_ptr_nonnull(strstr(h.err.msg, "TRANSACTION"));
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_USER, x, 1, true, NULL, NULL, &h.err),
+                     POP3_ERR_SERVER);
+    ck_assert_str_eq(h.err.server, "[AUTH] already logged in");
+    ck_assert_ptr_nonnull(strstr(h.trace.data, "(forced)"));
+    ck_assert_int_eq(pop3_session_state(h.s), POP3_STATE_TRANSACTION);
+    /* A multi-line reply: data lines to the sink, or dropped without one. */
+    struct pv_buf got;
+    pv_buf_init(&got, 0);
+    ck_assert_int_eq(
+        pop3_session_raw(h.s, POP3_CMD_LIST, NULL, 0, false, append_sink, &got, &h.err), POP3_OK);
+    ck_assert_str_eq(got.data, "1 120\n2 200\n");
+    pv_buf_free(&got);
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_UIDL, NULL, 0, false, NULL, NULL, &h.err),
+                     POP3_OK);
+    ck_assert_ptr_nonnull(strstr(h.trace.data, "D: 2 b\n"));
+    /* The session is still in step: the next command gets its own reply. */
+    ck_assert_int_eq(pop3_session_raw(h.s, POP3_CMD_NOOP, NULL, 0, false, NULL, NULL, &h.err),
+                     POP3_OK);
+    harness_close_checked(&h);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
     Suite *s = suite_create("pop3_session");
@@ -848,6 +936,11 @@ static Suite *session_suite(void)
     tcase_add_test(tc, auth_oauthbearer_rfc7628);
     tcase_add_test(tc, forced_mechanism_not_offered_is_refused_before_sending);
     suite_add_tcase(s, tc);
+    TCase *raw = tcase_create("pop3_session_raw");
+    tcase_set_timeout(raw, 20);
+    tcase_add_test(raw, raw_refuses_what_needs_more_than_a_reply);
+    tcase_add_test(raw, raw_login_forced_command_and_multi_line_reply);
+    suite_add_tcase(s, raw);
     return s;
 }
 
