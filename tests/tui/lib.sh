@@ -150,11 +150,12 @@ wait_row() {
     return 1
 }
 
-# demo_pop3d: starts tests/demo's server on a free port; sets $PORT.
+# demo_pop3d [ARG...]: starts tests/demo's server on a free port (ARGs
+# such as --maildir DIR passed on); sets $PORT.
 demo_pop3d() {
     local bin=${DEMO_POP3D:-}
     [ -n "$bin" ] || bin=$POPVIEW_BUILD_ROOT/tests/demo/demo-pop3d
-    "$bin" --port 0 >"$TUI_TMP/pop3d.out" 2>"$TUI_TMP/pop3d.err" &
+    "$bin" --port 0 "$@" >"$TUI_TMP/pop3d.out" 2>"$TUI_TMP/pop3d.err" &
     local pid=$!
     on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
     PORT=
