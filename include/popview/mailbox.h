@@ -100,6 +100,7 @@ enum {
     MAILBOX_CHANGED_MESSAGE = 1u << 3,    /* a requested message arrived or failed */
     MAILBOX_CHANGED_NOTICE = 1u << 4,     /* a new notice for the status line */
     MAILBOX_CHANGED_PROGRESS = 1u << 5,   /* mailbox_fetch_progress() moved */
+    MAILBOX_CHANGED_SERVER = 1u << 6,     /* mailbox_server_info() was taken again */
 };
 /* Applies finished work; never blocks. */
 unsigned mailbox_process(struct mailbox *mb);
@@ -186,6 +187,43 @@ void mailbox_reconnect(struct mailbox *mb);
 /* Sends NOOP when the session was idle for idle_seconds (keep-alive, before
  * the server's autologout timer: RFC 1939 says at least 10 minutes). */
 void mailbox_keepalive(struct mailbox *mb, unsigned idle_seconds);
+/* Milliseconds since the last command went to the server (or since open). */
+int64_t mailbox_idle_ms(const struct mailbox *mb);
+
+/*
+ * Sends one command line as a person typed it ("LIST 3", "PASS x"): the
+ * teaching console.  The first word names the command (any case); the
+ * arguments are split at spaces, except PASS, whose argument is the rest
+ * of the line (RFC 1939 section 7).  The caller has already checked the
+ * line against the POP3 state and CAPA and explained a mistake, so the
+ * command is sent even where the state does not allow it: the server's
+ * own -ERR is the lesson.  The reply reaches the transcript, a notice says
+ * how it ended, and the model follows a DELE or RSET the server accepted
+ * (marks).  STLS, AUTH and QUIT are refused with a notice (mailbox_quit
+ * ends the session).  The line is wiped once sent: it may hold a password.
+ */
+void mailbox_raw_command(struct mailbox *mb, const char *line);
+
+/* --- the server, as the session last saw it -------------------------------- */
+
+/* Taken by the worker after connecting (greeting, CAPA, after STLS when
+ * used) and again after logging in (CAPA may grow, RFC 2449 section 4).
+ * Strings are sanitized; all of it stays valid until the next
+ * mailbox_process(). */
+struct mailbox_server_info {
+    bool known;              /* a session got past the greeting */
+    bool logged_in;          /* taken after the login */
+    const char *greeting;    /* the greeting's text after "+OK" */
+    bool apop;               /* the greeting holds an APOP timestamp */
+    bool capa_known;         /* CAPA answered +OK */
+    size_t capa_count;       /* CAPA lines, as announced */
+    const char *const *capa; /* capa_count lines */
+    const char *auth_mech;   /* the mechanism that logged in ("APOP"), or NULL */
+    bool tls;
+    struct net_tls_info tls_info; /* when tls */
+};
+/* Never NULL; known is false until a session got that far. */
+const struct mailbox_server_info *mailbox_server_info(const struct mailbox *mb);
 
 /* --- transcript --------------------------------------------------------- */
 
@@ -200,6 +238,12 @@ struct mailbox_line {
     enum mailbox_line_kind kind;
     int64_t when_ms;  /* wall clock, milliseconds since the epoch */
     const char *text; /* sanitized, one line */
+    /* What a line stands for in a multi-line reply, for folding it: a DATA
+     * line is 1 line of data_octets on the wire (dot-unstuffed, with its
+     * CRLF, however much of it text kept); the INFO line after the data
+     * lines kept of a reply counts those not kept.  The "." that ends the
+     * reply is a DATA line with 0 and 0; every other line has 0 and 0. */
+    uint64_t data_lines, data_octets;
 };
 
 /* The most recent lines are kept (a few thousand); older ones are dropped

@@ -66,6 +66,7 @@ void mb_request_free(struct mb_request *r)
         return;
     free(r->perm);
     free(r->settle);
+    pv_free_secret(&r->line);
     free(r);
 }
 
@@ -86,6 +87,7 @@ void mb_result_free(struct mb_result *r)
     free(r->marked);
     free(r->settle);
     free(r->data);
+    mb_server_snap_free(&r->server);
     free(r);
 }
 
@@ -288,9 +290,14 @@ void mb_channel_post_progress(struct mb_channel *ch, uint64_t fetch_id, uint64_t
     mb_channel_post(ch, r);
 }
 
-void mb_channel_line(struct mb_channel *ch, enum mailbox_line_kind kind, char *text)
+void mb_channel_line(struct mb_channel *ch, enum mailbox_line_kind kind, char *text,
+                     uint64_t data_lines, uint64_t data_octets)
 {
-    struct mb_tline line = {.kind = kind, .when_ms = mb_now_ms(), .text = text};
+    struct mb_tline line = {.kind = kind,
+                            .when_ms = mb_now_ms(),
+                            .text = text,
+                            .data_lines = data_lines,
+                            .data_octets = data_octets};
     pthread_mutex_lock(&ch->lock);
     if (ch->line_count == MB_TRANSCRIPT_KEEP) {
         free(ch->lines[ch->line_head].text);

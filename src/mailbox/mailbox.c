@@ -81,6 +81,8 @@ struct mailbox {
     bool reconnect_pending;
     bool keepalive_pending;
     int64_t last_activity_ms; /* monotonic: last command line seen, or open */
+
+    struct mb_server_snap *server; /* the latest snapshot, or NULL */
 };
 
 const char *mailbox_phase_name(enum mailbox_phase p)
@@ -189,6 +191,7 @@ void mailbox_free(struct mailbox **mbp)
     free(mb->quit_reply);
     free(mb->msg_data);
     free(mb->msg_error);
+    mb_server_snap_free(&mb->server);
     free(mb);
     *mbp = NULL;
 }
@@ -281,8 +284,11 @@ static void add_line(struct mailbox *mb, struct mb_tline *t)
     }
     size_t slot = (mb->line_head + mb->line_count) % MB_TRANSCRIPT_KEEP;
     mb->line_text[slot] = t->text;
-    mb->lines[slot] =
-        (struct mailbox_line){.kind = t->kind, .when_ms = t->when_ms, .text = t->text};
+    mb->lines[slot] = (struct mailbox_line){.kind = t->kind,
+                                            .when_ms = t->when_ms,
+                                            .text = t->text,
+                                            .data_lines = t->data_lines,
+                                            .data_octets = t->data_octets};
     mb->line_count++;
     mb->line_total++;
     if (t->kind == MAILBOX_LINE_CLIENT)
@@ -482,6 +488,11 @@ static unsigned apply(struct mailbox *mb, struct mb_result *r)
     case MB_RES_RECONNECT_DONE:
         mb->reconnect_pending = false;
         return 0;
+    case MB_RES_SERVER:
+        mb_server_snap_free(&mb->server);
+        mb->server = r->server;
+        r->server = NULL;
+        return MAILBOX_CHANGED_SERVER;
     }
     return 0;
 }
@@ -598,6 +609,17 @@ uint64_t mailbox_transcript_first(const struct mailbox *mb)
 const char *mailbox_quit_reply(const struct mailbox *mb)
 {
     return mb->quit_reply;
+}
+
+const struct mailbox_server_info *mailbox_server_info(const struct mailbox *mb)
+{
+    static const struct mailbox_server_info none = {.known = false};
+    return mb->server ? &mb->server->pub : &none;
+}
+
+int64_t mailbox_idle_ms(const struct mailbox *mb)
+{
+    return mb_monotonic_ms() - mb->last_activity_ms;
 }
 
 /* --- actions ------------------------------------------------------------------ */
@@ -797,5 +819,31 @@ void mailbox_keepalive(struct mailbox *mb, unsigned idle_seconds)
     mb->keepalive_pending = true;
     struct mb_request *r = request_new(mb, MB_REQ_KEEPALIVE);
     r->idle_seconds = idle_seconds;
+    mb_channel_request(mb->ch, r);
+}
+
+/* Says why a typed command was not sent, through the channel, so the
+ * notice arrives like any other: MAILBOX_CHANGED_NOTICE. */
+static void refuse_raw(struct mailbox *mb, const char *why)
+{
+    struct mb_result *res = mb_result_new(MB_RES_NOTICE);
+    res->text = pv_xstrdup(why);
+    mb_channel_post(mb->ch, res);
+}
+
+void mailbox_raw_command(struct mailbox *mb, const char *line)
+{
+    if (!line || !*line)
+        return;
+    if (mb->quit_requested || mb->phase == MAILBOX_QUITTING) {
+        refuse_raw(mb, "nothing was sent: the session is ending");
+        return;
+    }
+    if (mb->phase == MAILBOX_FAILED || mb->phase == MAILBOX_CLOSED || mb->reconnect_pending) {
+        refuse_raw(mb, "nothing was sent: not connected");
+        return;
+    }
+    struct mb_request *r = request_new(mb, MB_REQ_RAW);
+    r->line = pv_xstrdup(line);
     mb_channel_request(mb->ch, r);
 }

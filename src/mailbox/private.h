@@ -70,6 +70,7 @@ enum mb_req_kind {
     MB_REQ_QUIT,
     MB_REQ_RECONNECT,
     MB_REQ_KEEPALIVE,
+    MB_REQ_RAW,
 };
 
 struct mb_request {
@@ -86,6 +87,7 @@ struct mb_request {
     size_t perm_n;
     size_t *settle; /* MARK*: indices whose mark_pending this request set */
     size_t settle_n;
+    char *line; /* RAW: as typed (may hold a password: wiped when freed) */
 };
 
 void mb_request_free(struct mb_request *r);
@@ -102,6 +104,7 @@ enum mb_res_kind {
     MB_RES_QUIT_REPLY, /* text */
     MB_RES_KEEPALIVE_DONE,
     MB_RES_RECONNECT_DONE,
+    MB_RES_SERVER, /* server: a new snapshot of the server */
 };
 
 struct mb_result {
@@ -128,6 +131,8 @@ struct mb_result {
     uint64_t done;
     char *data;
     size_t len;
+    /* SERVER */
+    struct mb_server_snap *server;
 };
 
 struct mb_result *mb_result_new(enum mb_res_kind kind);
@@ -138,6 +143,7 @@ struct mb_tline {
     enum mailbox_line_kind kind;
     int64_t when_ms;
     char *text;
+    uint64_t data_lines, data_octets; /* as in struct mailbox_line */
 };
 
 /* --- the channel (channel.c): the only state both threads share ------------ */
@@ -170,7 +176,9 @@ void mb_channel_set_latest_fetch(struct mb_channel *ch, uint64_t id);
 void mb_channel_post(struct mb_channel *ch, struct mb_result *res);
 /* Replaces the pending PROGRESS result of the same fetch, or queues one. */
 void mb_channel_post_progress(struct mb_channel *ch, uint64_t fetch_id, uint64_t done);
-void mb_channel_line(struct mb_channel *ch, enum mailbox_line_kind kind, char *text);
+/* data_lines and data_octets as in struct mailbox_line. */
+void mb_channel_line(struct mb_channel *ch, enum mailbox_line_kind kind, char *text,
+                     uint64_t data_lines, uint64_t data_octets);
 /* The oldest request, or NULL. */
 struct mb_request *mb_channel_next_request(struct mb_channel *ch);
 bool mb_channel_stopping(struct mb_channel *ch);
@@ -198,6 +206,7 @@ struct mb_tracer {
     unsigned data_lines;   /* of the current reply */
     uint64_t hidden_lines; /* of the current reply */
     uint64_t hidden_bytes;
+    uint64_t line_octets; /* of the DATA line being joined, uncut, with CRLF */
     int64_t last_sent_ms; /* monotonic: when the last command went out */
     bool quit_sent;       /* a QUIT line was queued */
     pop3_trace_fn next;   /* the caller's own hook (--trace), or NULL */
@@ -232,6 +241,41 @@ struct mb_worker *mb_worker_new(const struct mailbox_config *cfg, struct mb_chan
 void *mb_worker_main(void *worker);
 /* Frees a worker whose thread never started (closes demo_fd). */
 void mb_worker_free(struct mb_worker **w);
+
+/* --- the server snapshot (server_info.c) ------------------------------------ */
+
+/* struct mailbox_server_info with the strings it points to. */
+struct mb_server_snap {
+    struct mailbox_server_info pub;
+    char *greeting;
+    char **capa;
+    char *auth_mech;
+};
+
+/* Taken from the session on the worker thread (logged_in: after login). */
+struct mb_server_snap *mb_server_snap_take(const struct pop3_session *s, bool logged_in);
+void mb_server_snap_free(struct mb_server_snap **snap);
+
+/* --- commands typed by hand (raw.c) ----------------------------------------- */
+
+enum { MB_RAW_ARGS_MAX = 4 };
+
+/* A typed line split into its command and arguments: the pointers go into
+ * buf, a copy of the line (wiped by mb_raw_clear). */
+struct mb_raw {
+    const struct pop3_cmd_info *info;
+    const char *args[MB_RAW_ARGS_MAX];
+    size_t nargs;
+    char buf[POP3_MAX_COMMAND_LINE + 1];
+};
+
+/* Splits line: the first word names the command (any case), the rest are
+ * arguments split at spaces, except PASS, whose one argument is the rest
+ * of the line (RFC 1939 section 7).  Errors (false, err set): an empty
+ * line, a line too long for POP3 (RFC 2449 section 4), a command popview
+ * does not know, more arguments than any command takes. */
+bool mb_raw_parse(const char *line, struct mb_raw *out, struct pv_error *err);
+void mb_raw_clear(struct mb_raw *r);
 
 /* --- the model's rows (mailbox.c), sorting and search (order.c) ----------- */
 

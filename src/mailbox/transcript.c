@@ -7,7 +7,9 @@
  * reply only the first MB_TRACE_DATA_PER_REPLY data lines are kept, then
  * one INFO line counts the rest: a 20 MB RETR would otherwise push every
  * command out of the few thousand lines the transcript keeps, and the
- * pager shows the message anyway.  Secrets never reach this file: the
+ * pager shows the message anyway.  Each DATA line, and that INFO line,
+ * carries the data lines and octets it stands for, so the UI can fold a
+ * reply without parsing words meant for people.  Secrets never reach this file: the
  * pop3 layer masks them before calling the hook.
  */
 #include <stdarg.h>
@@ -51,8 +53,10 @@ void mb_tracer_clear(struct mb_tracer *t)
     pv_buf_free(&t->line);
 }
 
-static void emit(struct mb_tracer *t, enum mailbox_line_kind kind, const char *text, size_t len,
-                 bool cut)
+/* data_lines and data_octets: what the line stands for in a multi-line
+ * reply (struct mailbox_line), so the UI can fold a reply. */
+static void emit_counted(struct mb_tracer *t, enum mailbox_line_kind kind, const char *text,
+                         size_t len, bool cut, uint64_t data_lines, uint64_t data_octets)
 {
     char *shown = mb_one_line(text, len);
     if (cut) {
@@ -60,7 +64,13 @@ static void emit(struct mb_tracer *t, enum mailbox_line_kind kind, const char *t
         free(shown);
         shown = longer;
     }
-    mb_channel_line(t->ch, kind, shown);
+    mb_channel_line(t->ch, kind, shown, data_lines, data_octets);
+}
+
+static void emit(struct mb_tracer *t, enum mailbox_line_kind kind, const char *text, size_t len,
+                 bool cut)
+{
+    emit_counted(t, kind, text, len, cut, 0, 0);
 }
 
 void mb_tracer_info(struct mb_tracer *t, const char *fmt, ...)
@@ -81,14 +91,18 @@ static void reply_boundary(struct mb_tracer *t)
     if (t->hidden_lines) {
         char size[16];
         pv_format_size(t->hidden_bytes, size, sizeof size);
-        mb_tracer_info(t, "(%llu more data lines, %s, not shown here)",
-                       (unsigned long long)t->hidden_lines, size);
+        char line[MB_TRACE_LINE_MAX];
+        snprintf(line, sizeof line, "(%llu more data lines, %s, not shown here)",
+                 (unsigned long long)t->hidden_lines, size);
+        emit_counted(t, MAILBOX_LINE_INFO, line, strlen(line), false, t->hidden_lines,
+                     t->hidden_bytes);
     }
     t->data_lines = 0;
     t->hidden_lines = 0;
     t->hidden_bytes = 0;
     pv_buf_reset(&t->line);
     t->cut = false;
+    t->line_octets = 0;
 }
 
 static void on_data(struct mb_tracer *t, const struct pop3_trace *tr)
@@ -107,11 +121,14 @@ static void on_data(struct mb_tracer *t, const struct pop3_trace *tr)
         if (n < tr->len)
             t->cut = true;
     }
+    t->line_octets += tr->len;
     if (!tr->line_end)
         return;
-    emit(t, MAILBOX_LINE_DATA, t->line.data ? t->line.data : "", t->line.len, t->cut);
+    emit_counted(t, MAILBOX_LINE_DATA, t->line.data ? t->line.data : "", t->line.len, t->cut, 1,
+                 t->line_octets + 2);
     pv_buf_reset(&t->line);
     t->cut = false;
+    t->line_octets = 0;
     t->data_lines++;
 }
 

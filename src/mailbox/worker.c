@@ -139,6 +139,14 @@ static void report_state(struct mb_worker *w)
     mb_channel_post(w->ch, r);
 }
 
+/* What the inspector shows (mailbox_server_info). */
+static void post_server(struct mb_worker *w, bool logged_in)
+{
+    struct mb_result *r = mb_result_new(MB_RES_SERVER);
+    r->server = mb_server_snap_take(w->s, logged_in);
+    mb_channel_post(w->ch, r);
+}
+
 static void post_marks(struct mb_worker *w, struct mb_request *req)
 {
     struct mb_result *r = mb_result_new(MB_RES_MARKS);
@@ -270,6 +278,7 @@ static void step_connect(struct mb_worker *w)
         return;
     }
     report_state(w);
+    post_server(w, false);
     w->task = MB_TASK_LOGIN;
 }
 
@@ -299,6 +308,7 @@ static void step_login(struct mb_worker *w)
             fail_with(w, pv_xstrdup(err.msg));
         return;
     }
+    post_server(w, true);
     w->task = MB_TASK_SCAN;
 }
 
@@ -717,6 +727,67 @@ static void do_quit(struct mb_worker *w, struct mb_request *r)
     mb_worker_post_phase(w, MAILBOX_CLOSED, error);
 }
 
+/* A command typed by hand: sent as it is (the UI explained a mistake
+ * first); its data lines reach the transcript only.  The marks follow a
+ * DELE or RSET the server accepted, so the screen still shows exactly what
+ * QUIT would delete. */
+static bool discard_data(void *ctx, const char *data, size_t len, bool line_end)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    (void)line_end;
+    return true;
+}
+
+static void follow_raw(struct mb_worker *w, const struct mb_raw *raw)
+{
+    unsigned msgno;
+    if (raw->info->cmd == POP3_CMD_RSET) {
+        clear_marks(w);
+    } else if (raw->info->cmd == POP3_CMD_DELE && raw->nargs == 1 &&
+               pv_parse_uint(raw->args[0], strlen(raw->args[0]), &msgno)) {
+        size_t index = mb_worker_index_of(w, msgno);
+        if (index != (size_t)-1)
+            w->marked[index] = true;
+    } else {
+        return;
+    }
+    post_marks(w, NULL);
+}
+
+static void do_raw(struct mb_worker *w, struct mb_request *r)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    struct mb_raw raw;
+    if (!mb_raw_parse(r->line, &raw, &err)) {
+        mb_worker_notice(w, "nothing was sent: %s", err.msg);
+        return;
+    }
+    const char *name = raw.info->name;
+    if (w->closed || w->lost || !w->s) {
+        mb_worker_notice(w, "%s was not sent: %s", name,
+                         w->closed ? "the session is closed" : "not connected");
+        mb_raw_clear(&raw);
+        return;
+    }
+    enum pop3_status st =
+        pop3_session_raw(w->s, raw.info->cmd, raw.args, raw.nargs, true, discard_data, NULL, &err);
+    if (st == POP3_OK) {
+        follow_raw(w, &raw);
+        mb_worker_notice(w, "%s: the server said +OK (the transcript shows the whole answer)",
+                         name);
+    } else if (st == POP3_ERR_SERVER) {
+        mb_worker_notice(w, "%s: the server said -ERR %s", name, err.server);
+    } else if (!mb_status_breaks(st)) {
+        mb_worker_notice(w, "%s", err.msg);
+    }
+    mb_raw_clear(&raw);
+    if (mb_status_breaks(st))
+        mb_worker_lost(w, &err);
+}
+
 static void do_reconnect(struct mb_worker *w)
 {
     mb_channel_post(w->ch, mb_result_new(MB_RES_RECONNECT_DONE));
@@ -773,6 +844,9 @@ static void serve(struct mb_worker *w, struct mb_request *r)
         break;
     case MB_REQ_KEEPALIVE:
         do_keepalive(w, r);
+        break;
+    case MB_REQ_RAW:
+        do_raw(w, r);
         break;
     }
     if (w->s)

@@ -1136,6 +1136,174 @@ START_TEST(test_search)
 }
 END_TEST
 
+/* --- commands typed by hand, the server snapshot, folding counts ------------------- */
+/*
+ *   void mailbox_raw_command(struct mailbox *mb, const char *line);
+ *   const struct mailbox_server_info *mailbox_server_info(const struct mailbox *mb);
+ *   struct mailbox_line: data_lines, data_octets
+ */
+
+/* Whether a command line was sent at or after seq. */
+static bool client_line_after(const struct mailbox *mb, uint64_t seq)
+{
+    uint64_t first = mailbox_transcript_first(mb);
+    for (size_t i = seq > first ? (size_t)(seq - first) : 0; i < mailbox_transcript_count(mb); i++)
+        if (mailbox_transcript_at(mb, i)->kind == MAILBOX_LINE_CLIENT)
+            return true;
+    return false;
+}
+
+static void raw_and_wait(struct fx *f, const char *line, const char *notice)
+{
+    mailbox_raw_command(f->mb, line);
+    ck_assert_msg(wait_for(f, notice_has, notice, WAIT_MS), "no notice '%s' after '%s' (last: %s)",
+                  notice, line, mailbox_notice(f->mb) ? mailbox_notice(f->mb) : "none");
+}
+
+START_TEST(test_raw_command_refusals)
+{
+    struct fx f;
+    fx_init_sample(&f);
+    fx_open(&f);
+    wait_phase(&f, MAILBOX_READY);
+    uint64_t seq = transcript_end(f.mb);
+    mailbox_raw_command(f.mb, NULL);
+    mailbox_raw_command(f.mb, "");
+    raw_and_wait(&f, "xyzzy 1", "not a POP3 command");
+    raw_and_wait(&f, "quit", "QUIT cannot be typed by hand");
+    raw_and_wait(&f, "STLS", "STLS cannot be typed by hand");
+    ck_assert(!client_line_after(f.mb, seq));
+    ck_assert_int_eq(mailbox_phase(f.mb), MAILBOX_READY);
+    mailbox_quit(f.mb, false);
+    raw_and_wait(&f, "NOOP", "the session is ending");
+    ck_assert_int_lt(find_command(f.mb, seq, "NOOP"), 0);
+    fx_done(&f);
+}
+END_TEST
+
+static bool message_marked(struct fx *f, const void *arg)
+{
+    return mailbox_at(f->mb, *(const size_t *)arg)->marked;
+}
+
+START_TEST(test_raw_command_reply_and_marks)
+{
+    struct fx f;
+    fx_init_sample(&f);
+    fx_open(&f);
+    wait_phase(&f, MAILBOX_READY);
+    uint64_t seq = transcript_end(f.mb);
+    raw_and_wait(&f, "noop", "NOOP: the server said +OK");
+    long long noop = find_command(f.mb, seq, "NOOP");
+    ck_assert_int_ge(noop, 0);
+    ck_assert_int_gt(find_line(f.mb, (uint64_t)noop, "+OK"), noop);
+    /* Not allowed after login: sent all the same, the server refuses. */
+    raw_and_wait(&f, "user x", "USER: the server said -ERR");
+    ck_assert_int_ge(find_command(f.mb, seq, "USER x"), 0);
+    ck_assert_int_eq(mailbox_phase(f.mb), MAILBOX_READY);
+    /* A multi-line reply: each data line counts itself, the "." nothing. */
+    uint64_t before_list = transcript_end(f.mb);
+    raw_and_wait(&f, "LIST", "LIST: the server said +OK");
+    long long list = find_command(f.mb, before_list, "LIST");
+    ck_assert_int_ge(list, 0);
+    size_t at = (size_t)(list - (long long)mailbox_transcript_first(f.mb));
+    const struct mailbox_line *status = mailbox_transcript_at(f.mb, at + 1);
+    ck_assert_int_eq(status->kind, MAILBOX_LINE_SERVER);
+    ck_assert_uint_eq(status->data_lines, 0);
+    const struct mailbox_line *first = mailbox_transcript_at(f.mb, at + 2);
+    ck_assert_int_eq(first->kind, MAILBOX_LINE_DATA);
+    ck_assert_msg(strncmp(first->text, "1 ", 2) == 0, "first LIST line: %s", first->text);
+    ck_assert_uint_eq(first->data_lines, 1);
+    ck_assert_uint_eq(first->data_octets, strlen(first->text) + 2);
+    const struct mailbox_line *end = mailbox_transcript_at(f.mb, at + 2 + SAMPLE_COUNT);
+    ck_assert_str_eq(end->text, ".");
+    ck_assert_uint_eq(end->data_lines, 0);
+    ck_assert_uint_eq(end->data_octets, 0);
+    /* DELE and RSET typed by hand: the marks follow the server. */
+    raw_and_wait(&f, "DELE 2", "DELE: the server said +OK");
+    size_t second = 1;
+    ck_assert(wait_for(&f, message_marked, &second, WAIT_MS));
+    ck_assert_uint_eq(mailbox_marked_count(f.mb), 1);
+    raw_and_wait(&f, "rset", "RSET: the server said +OK");
+    ck_assert_uint_eq(mailbox_marked_count(f.mb), 0);
+    ck_assert(!mailbox_at(f.mb, 1)->marked);
+    /* A password typed by hand is never shown, and never kept. */
+    char pass[128];
+    snprintf(pass, sizeof pass, "PASS %s", PASSWORD);
+    raw_and_wait(&f, pass, "PASS: the server said -ERR");
+    ck_assert_int_ge(find_command(f.mb, seq, "PASS ****"), 0);
+    ck_assert(!transcript_has_password(f.mb));
+    ck_assert_ptr_null(strstr(mailbox_notice(f.mb), PASSWORD));
+    fx_done(&f);
+}
+END_TEST
+
+START_TEST(test_server_info)
+{
+    struct fx f;
+    fx_init_sample(&f);
+    fx_open(&f);
+    const struct mailbox_server_info *info = mailbox_server_info(f.mb);
+    ck_assert_ptr_nonnull(info);
+    ck_assert(!info->known);
+    wait_phase(&f, MAILBOX_READY);
+    ck_assert(f.changed & MAILBOX_CHANGED_SERVER);
+    info = mailbox_server_info(f.mb);
+    ck_assert(info->known && info->logged_in);
+    ck_assert_ptr_nonnull(strchr(info->greeting, '<')); /* the APOP timestamp */
+    ck_assert(info->apop);
+    ck_assert(info->capa_known);
+    bool pipelining = false, implementation = false;
+    for (size_t i = 0; i < info->capa_count; i++) {
+        pipelining |= strcmp(info->capa[i], "PIPELINING") == 0;
+        implementation |= strncmp(info->capa[i], "IMPLEMENTATION popview-demo", 27) == 0;
+    }
+    ck_assert(pipelining && implementation);
+    ck_assert_str_eq(info->auth_mech, "APOP"); /* AUTO over a plain connection */
+    ck_assert(!info->tls);
+    ck_assert_int_ge(mailbox_idle_ms(f.mb), 0);
+    fx_done(&f);
+}
+END_TEST
+
+START_TEST(test_transcript_counts_for_folding)
+{
+    struct fx f;
+    fx_init_sample(&f);
+    fx_open(&f);
+    wait_phase(&f, MAILBOX_READY);
+    uint64_t seq = transcript_end(f.mb);
+    f.changed = 0;
+    mailbox_fetch(f.mb, 14); /* 1.5 MB: most of its lines are not kept */
+    ck_assert(wait_for(&f, message_arrived, NULL, WAIT_MS));
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert(mailbox_take_message(f.mb, NULL, &data, &len, NULL));
+    size_t want_lines = 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (data[i] == '\r' && data[i + 1] == '\n')
+            want_lines++;
+    free(data);
+    long long retr = find_command(f.mb, seq, "RETR 15");
+    ck_assert_int_ge(retr, 0);
+    uint64_t lines = 0, octets = 0;
+    bool info_seen = false, ended = false;
+    size_t i = (size_t)(retr - (long long)mailbox_transcript_first(f.mb)) + 2;
+    for (; i < mailbox_transcript_count(f.mb) && !ended; i++) {
+        const struct mailbox_line *l = mailbox_transcript_at(f.mb, i);
+        if (l->kind == MAILBOX_LINE_INFO && l->data_lines)
+            info_seen = true;
+        ended = l->kind == MAILBOX_LINE_DATA && l->data_lines == 0;
+        lines += l->data_lines;
+        octets += l->data_octets;
+    }
+    ck_assert(ended && info_seen);
+    ck_assert_uint_eq(lines, want_lines);
+    ck_assert_uint_eq(octets, len);
+    fx_done(&f);
+}
+END_TEST
+
 static Suite *mailbox_suite(void)
 {
     Suite *s = suite_create("mailbox");
@@ -1176,6 +1344,10 @@ static Suite *mailbox_suite(void)
         {"sort", test_sort, 0},
         {"sort", test_sort_unloaded_last, 0},
         {"search", test_search, 0},
+        {"raw_command", test_raw_command_refusals, 0},
+        {"raw_command", test_raw_command_reply_and_marks, 0},
+        {"server_info", test_server_info, 0},
+        {"transcript_counts", test_transcript_counts_for_folding, 0},
     };
     TCase *tc = NULL;
     const char *current = "";
