@@ -300,6 +300,7 @@ keys s a
 wait_for "Save attachment 2 to file: profile"
 keys Enter
 wait_for "saved attachment 2 of message 1 to profile"
+# shellcheck disable=SC2016 # the literal text of the attachment
 [ "$(cat "$TUI_TMP/profile" 2>/dev/null)" = 'PATH=$PATH:/tmp/evil' ] ||
     fail "the attachment was not saved as 'profile'"
 [ -e "$TUI_TMP/.profile" ] && fail "the attachment was saved as a hidden file"
