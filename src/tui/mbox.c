@@ -212,10 +212,13 @@ static enum mbox_result write_failed(int fd, const char *path, off_t size, bool 
                                      struct pv_error *err)
 {
     if (!roll_back(fd, path, size, created)) {
+        /* strerror() may share one buffer between calls: one at a time. */
+        char undo[128];
+        snprintf(undo, sizeof undo, "%s", strerror(errno));
         pv_error_set(err,
                      "could not append to %s: %s, and undoing it failed too (%s): the mbox may "
                      "end with part of the message",
-                     path, strerror(e), strerror(errno));
+                     path, strerror(e), undo);
     } else if (created) {
         pv_error_set(err, "could not append to %s: %s; the new file was removed", path,
                      strerror(e));
@@ -223,6 +226,15 @@ static enum mbox_result write_failed(int fd, const char *path, off_t size, bool 
         pv_error_set(err, "could not append to %s: %s; the mbox was left as it was", path,
                      strerror(e));
     }
+    return MBOX_FAILED;
+}
+
+static enum mbox_result not_regular(const char *path, struct pv_error *err)
+{
+    pv_error_set(err,
+                 "cannot append to %s: it is not a regular file (a device, pipe or socket); "
+                 "nothing was written",
+                 path);
     return MBOX_FAILED;
 }
 
@@ -235,13 +247,8 @@ static enum mbox_result append_open(int fd, const char *path, bool created, cons
         pv_error_set(err, "cannot append to %s: %s; nothing was written", path, strerror(errno));
         return MBOX_FAILED;
     }
-    if (!S_ISREG(st.st_mode)) {
-        pv_error_set(err,
-                     "cannot append to %s: it is not a regular file (a device, pipe or socket); "
-                     "nothing was written",
-                     path);
-        return MBOX_FAILED;
-    }
+    if (!S_ISREG(st.st_mode))
+        return not_regular(path, err);
     if (!lock_whole_file(fd)) {
         if (errno == EACCES || errno == EAGAIN) {
             pv_error_set(err,
@@ -297,6 +304,9 @@ enum mbox_result tui_mbox_append(const char *path, const char *msg, size_t len, 
         pv_error_set(err, "cannot append to %s: it is a directory; give a file name", path);
         return MBOX_FAILED;
     }
+    /* Refused before opening: opening some devices already does something. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return not_regular(path, err);
     bool created = false;
     int fd = open_mbox(path, &created);
     if (fd < 0) {
