@@ -70,7 +70,6 @@ RUN_TIMEOUT = 1800
 # Round trips no client can avoid: TCP handshake, TLS 1.3 handshake, and one
 # round with every command pipelined (login, LIST, UIDL, TOP...).
 BOUND_ROUND_TRIPS = 3
-MIB = 1024 * 1024
 TIME = "/usr/bin/time"  # GNU time (Debian package time), for peak RSS
 
 PEERS = {
@@ -486,7 +485,8 @@ def measure_network(opts, work, server, net, messages, fits, top_bytes):
     # not what the server allows.
     rows["reference"] = {"seconds": statistics.median(r["seconds"] for r in refs),
                          "rss_kib": None,
-                         "how": "median of %d, from connect()" % len(refs)}
+                         "how": ("median of %d" % len(refs) if len(refs) > 1 else "1 run")
+                         + ", from connect()"}
     say("%s, %s: poplib" % (num(messages), net.name))
     rows["poplib"] = run_poplib(opts, port, server, messages)
     if opts["have"]["curl"]:
