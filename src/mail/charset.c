@@ -13,6 +13,9 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <popview/util.h>
@@ -410,6 +413,80 @@ static void iconv_run(iconv_t cd, const char *in, size_t len, struct pv_buf *out
     }
 }
 
+/*
+ * Opening a converter loads a gconv module, and closing the last one
+ * unloads it again: per encoded header that was most of --summary's time on
+ * large mailboxes (thousands of openat/mmap calls per 10,000 messages).  So
+ * each thread keeps its last few converters open.  Per thread, because the
+ * mailbox worker and the UI thread both convert and an iconv_t carries
+ * state; a key destructor closes them when the thread ends.
+ */
+enum { CONVERTERS_KEPT = 8, CONVERTER_NAME_MAX = 64 };
+
+struct converter {
+    char name[CONVERTER_NAME_MAX];
+    iconv_t cd;
+    unsigned long last_use;
+};
+
+struct converter_cache {
+    struct converter slot[CONVERTERS_KEPT];
+    unsigned long clock;
+};
+
+static pthread_key_t converter_key;
+static pthread_once_t converter_once = PTHREAD_ONCE_INIT;
+
+static void converter_cache_free(void *p)
+{
+    struct converter_cache *c = p;
+    for (size_t i = 0; i < CONVERTERS_KEPT; i++)
+        if (c->slot[i].name[0])
+            iconv_close(c->slot[i].cd);
+    free(c);
+}
+
+static void converter_key_create(void)
+{
+    if (pthread_key_create(&converter_key, converter_cache_free) != 0)
+        abort();
+}
+
+/* An open converter from iconv_name to UTF-8, reset to its initial state,
+ * owned by the cache; (iconv_t)-1 when iconv does not know the name. */
+static iconv_t converter_get(const char *iconv_name)
+{
+    pthread_once(&converter_once, converter_key_create);
+    struct converter_cache *c = pthread_getspecific(converter_key);
+    if (!c) {
+        c = pv_xcalloc(1, sizeof *c);
+        if (pthread_setspecific(converter_key, c) != 0)
+            abort();
+    }
+    if (strlen(iconv_name) >= CONVERTER_NAME_MAX)
+        return (iconv_t)-1; /* labels are normalised shorter than this */
+    struct converter *victim = &c->slot[0];
+    for (size_t i = 0; i < CONVERTERS_KEPT; i++) {
+        struct converter *s = &c->slot[i];
+        if (s->name[0] && strcmp(s->name, iconv_name) == 0) {
+            s->last_use = ++c->clock;
+            iconv(s->cd, NULL, NULL, NULL, NULL);
+            return s->cd;
+        }
+        if (!s->name[0] || (victim->name[0] && s->last_use < victim->last_use))
+            victim = s;
+    }
+    iconv_t cd = iconv_open("UTF-8", iconv_name);
+    if (cd == (iconv_t)-1)
+        return cd;
+    if (victim->name[0])
+        iconv_close(victim->cd);
+    snprintf(victim->name, sizeof victim->name, "%s", iconv_name);
+    victim->cd = cd;
+    victim->last_use = ++c->clock;
+    return cd;
+}
+
 enum mail_status mail_charset_to_utf8(const char *charset, const char *in, size_t len,
                                       struct pv_buf *out)
 {
@@ -419,12 +496,11 @@ enum mail_status mail_charset_to_utf8(const char *charset, const char *in, size_
     const char *iconv_name;
     enum charset_kind kind = charset_lookup(charset, name, &iconv_name);
     if (kind == CHARSET_ICONV) {
-        iconv_t cd = iconv_open("UTF-8", iconv_name);
+        iconv_t cd = converter_get(iconv_name);
         if (cd == (iconv_t)-1) {
             kind = CHARSET_UNKNOWN;
         } else {
             iconv_run(cd, in, len, out);
-            iconv_close(cd);
             return MAIL_OK;
         }
     }
