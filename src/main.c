@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <popview/util.h>
 
@@ -31,6 +33,16 @@ static void setup_locale(void)
     const char *cs = nl_langinfo(CODESET);
     if (!cs || strcmp(cs, "UTF-8") != 0)
         setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+/* The browser keeps the password in memory for reconnecting: a core dump
+ * (or another process of the same user attaching with ptrace) must not be
+ * able to read it. */
+static void keep_secrets_out_of_core_dumps(void)
+{
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 static void print_version(void)
@@ -264,6 +276,7 @@ int main(int argc, char **argv)
     setup_locale();
     /* Writes to a closed socket must fail with EPIPE, not kill the program. */
     signal(SIGPIPE, SIG_IGN);
+    keep_secrets_out_of_core_dumps();
 
     struct pv_error err;
     pv_error_clear(&err);
