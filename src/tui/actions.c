@@ -16,6 +16,7 @@
 #include <popview/mailbox.h>
 
 #include "private.h"
+#include "teach.h"
 
 typedef unsigned (*action_fn)(struct tui_app *app, struct view *v, int key);
 
@@ -66,6 +67,25 @@ static const struct action_info ACTIONS[ACT_COUNT_] = {
                        "connect and log in again after the connection dropped", REQ_OFFLINE},
     [ACT_HELP] = {ACT_HELP, "help", "Help", "show the keys of this screen", 0},
     [ACT_REDRAW] = {ACT_REDRAW, "redraw-screen", "Redraw", "clear and redraw the screen", 0},
+    [ACT_TRANSCRIPT] = {ACT_TRANSCRIPT, "transcript-pane", "Transcript",
+                        "show or hide the POP3 transcript under this screen, with the keys in it",
+                        0},
+    [ACT_TRANSCRIPT_FULL] = {ACT_TRANSCRIPT_FULL, "transcript", "Full transcript",
+                             "show the POP3 transcript on the whole screen", 0},
+    [ACT_PANE_FOCUS] = {ACT_PANE_FOCUS, "switch-pane", "Switch",
+                        "move the keys between the transcript pane and the screen above it", 0},
+    [ACT_PANE_GROW] = {ACT_PANE_GROW, "grow-pane", "Grow", "make the transcript pane taller", 0},
+    [ACT_PANE_SHRINK] = {ACT_PANE_SHRINK, "shrink-pane", "Shrink",
+                         "make the transcript pane shorter", 0},
+    [ACT_FOLD] = {ACT_FOLD, "fold-reply", "Unfold",
+                  "unfold the multi-line reply under the cursor, or fold it again", 0},
+    [ACT_CONSOLE] = {ACT_CONSOLE, "pop3-console", "Console",
+                     "type a POP3 command (Tab completes, Up/Down recall, ? lists those valid now)",
+                     0},
+    [ACT_EXPLAIN] = {ACT_EXPLAIN, "explain", "Explain",
+                     "explain each command and reply, and what the POP3 state allows", 0},
+    [ACT_INSPECT] = {ACT_INSPECT, "server-info", "Server",
+                     "show what the server is: capabilities, TLS, certificate, idle timer", 0},
 };
 
 const struct action_info *action_info(enum tui_action a)
@@ -301,9 +321,23 @@ static unsigned act_redraw(struct tui_app *app, struct view *v, int key)
 
 /* Who performs each action; NULL: the view's on_action. */
 static const action_fn PERFORMERS[ACT_COUNT_] = {
-    [ACT_MARK] = act_mark,           [ACT_UNMARK] = act_unmark, [ACT_UNMARK_ALL] = act_unmark_all,
-    [ACT_MARK_RULE] = act_mark_rule, [ACT_QUIT] = act_quit,     [ACT_EXIT] = act_exit,
-    [ACT_RECONNECT] = act_reconnect, [ACT_HELP] = act_help,     [ACT_REDRAW] = act_redraw,
+    [ACT_MARK] = act_mark,
+    [ACT_UNMARK] = act_unmark,
+    [ACT_UNMARK_ALL] = act_unmark_all,
+    [ACT_MARK_RULE] = act_mark_rule,
+    [ACT_QUIT] = act_quit,
+    [ACT_EXIT] = act_exit,
+    [ACT_RECONNECT] = act_reconnect,
+    [ACT_HELP] = act_help,
+    [ACT_REDRAW] = act_redraw,
+    [ACT_TRANSCRIPT] = teach_act_pane,
+    [ACT_TRANSCRIPT_FULL] = teach_act_full,
+    [ACT_PANE_FOCUS] = teach_act_focus,
+    [ACT_PANE_GROW] = teach_act_grow,
+    [ACT_PANE_SHRINK] = teach_act_shrink,
+    [ACT_CONSOLE] = teach_act_console,
+    [ACT_EXPLAIN] = teach_act_explain,
+    [ACT_INSPECT] = teach_act_inspect,
 };
 
 /* ---- the dispatcher --------------------------------------------------------- */
@@ -340,7 +374,7 @@ static void explain_no_session(struct tui_app *app, const struct action_info *in
 unsigned actions_run(struct tui_app *app, enum tui_action a, int key)
 {
     const struct action_info *info = action_info(a);
-    struct view *v = app_top_view(app);
+    struct view *v = app_focus_view(app); /* the transcript pane when it has the keys */
     if (!info || !v)
         return 0;
     if ((info->requires & REQ_SESSION) && !app_session_ready(app)) {

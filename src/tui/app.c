@@ -19,7 +19,10 @@
  * terminal while stopped.
  *
  * Screen layout, top to bottom: the key hint line, the top view's body,
- * the status line, the message line (notices, errors and text prompts).
+ * the transcript pane and the explain-mode line when shown (teach.c), the
+ * status line, the message line (notices, errors, text prompts and the
+ * console).  The hints and the status are those of the view that has the
+ * keys: the pane when Tab gave them to it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -44,6 +47,7 @@
 #include <popview/tui.h>
 
 #include "private.h"
+#include "teach.h"
 
 enum {
     TICK_IDLE_MS = 1000,
@@ -311,6 +315,7 @@ static void layout(struct tui_app *app)
         (struct tui_rect){.y = 1, .x = 0, .h = app->rows - 2 - app->msg_lines, .w = app->cols};
     if (app->too_small)
         return;
+    teach_layout(app, &app->body); /* the transcript pane and the explain line */
     for (size_t i = 0; i < app->depth; i++)
         app->stack[i]->ops->on_resize(app->stack[i], app, &app->body);
 }
@@ -323,6 +328,7 @@ static void recalc(struct tui_app *app)
         if (app->stack[i]->ops->recalc)
             app->stack[i]->ops->recalc(app->stack[i], app);
     }
+    teach_recalc(app);
 }
 
 static void draw_hints(struct tui_app *app, const struct view *v)
@@ -468,13 +474,18 @@ static void paint(struct tui_app *app)
         paint_too_small(app);
     } else {
         struct view *v = app_top_view(app);
-        draw_hints(app, v);
+        struct view *focus = app_focus_view(app); /* its keys and status are shown */
+        draw_hints(app, focus);
         v->ops->draw(v, app, stdscr, &app->body);
-        draw_status(app, v);
+        teach_draw(app);
+        draw_status(app, focus);
         draw_message_line(app);
         if (app->prompt) {
             prompt_draw(app->prompt, stdscr, &app->theme, app->rows, app->cols);
             show_cursor = prompt_is_text(app->prompt);
+        } else if (app->teach && app->teach->console.open) {
+            console_draw(app, stdscr);
+            show_cursor = true;
         }
     }
     curs_set(show_cursor ? 1 : 0);
@@ -497,7 +508,9 @@ static unsigned dispatch_key(struct tui_app *app, int key)
         prompt_free(&p);
         return r;
     }
-    struct view *v = app_top_view(app);
+    if (app->teach && app->teach->console.open)
+        return console_on_key(app, key);
+    struct view *v = app_focus_view(app);
     enum tui_action a = keymap_lookup(v->ops->keymap, key);
     /* On a screen too small to show anything only leaving still works. */
     if (app->too_small && a != ACT_EXIT)
@@ -588,6 +601,7 @@ static unsigned handle_model(struct tui_app *app, struct tui_outcome *outcome)
         if (app->stack[i]->ops->on_model)
             r |= app->stack[i]->ops->on_model(app->stack[i], app, changed);
     }
+    r |= teach_on_model(app, changed);
     if (app->quitting && (p == MAILBOX_CLOSED || p == MAILBOX_FAILED))
         finish_quit(app, outcome);
     return r;
@@ -615,6 +629,8 @@ static unsigned handle_signals(struct tui_app *app)
         case SIGINT:
             /* Ctrl-C: leave without deleting, whatever is open. */
             prompt_free(&app->prompt);
+            if (app->teach)
+                console_clear(&app->teach->console);
             r |= actions_run(app, ACT_EXIT, TUI_CTRL('c'));
             break;
         default: /* SIGTERM, SIGHUP: no time to ask the server */
@@ -642,7 +658,7 @@ static unsigned tick(struct tui_app *app)
         app->done = true;
         return TUI_QUIT;
     }
-    return busy(app) ? TUI_REDRAW : 0;
+    return teach_tick(app) | (busy(app) ? TUI_REDRAW : 0);
 }
 
 static enum tui_status run_loop(struct tui_app *app, struct tui_outcome *outcome,
@@ -745,6 +761,7 @@ static void free_views(struct tui_app *app)
     free(app->last_mbox);
     app->last_mbox = NULL;
     prompt_free(&app->prompt);
+    teach_free(&app->teach);
     while (app->depth > 0) {
         struct view *v = app->stack[--app->depth];
         v->ops->free(v);
@@ -805,6 +822,7 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
         st = TUI_ERR_START;
         goto out;
     }
+    app.teach = teach_new(&app);
     app_push_view(&app, view_index_new(&app));
     st = run_loop(&app, &outcome, err);
     if (st == TUI_OK && !outcome.quit_sent && mailbox_phase(app.mb) == MAILBOX_FAILED) {

@@ -1,9 +1,11 @@
 /*
  * Which key means which action in each view.  Keys follow mutt where mutt
  * has one (d, u, D, q, x, /, n, o, O, s, |, h, ?) and vi for movement
- * (j, k, g, G); the arrows and paging keys work everywhere.  The help view
- * and the hint line at the top are generated from these tables, so what
- * they say is what the keys do.
+ * (j, k, g, G); the arrows and paging keys work everywhere.  The
+ * teaching keys (t T Tab : e i) mean the same wherever they appear, except
+ * that i in the pager stays mutt's "back to the index".  The help view and
+ * the hint line at the top are generated from these tables, so what they
+ * say is what the keys do.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,15 @@
         {FN(KEY_HOME), ACT_FIRST, false}, {'G', ACT_LAST, false},                                  \
     {                                                                                              \
         FN(KEY_END), ACT_LAST, false                                                               \
+    }
+
+/* The teaching keys of the views the transcript pane shares the screen
+ * with (t opens the pane with the keys in it; Tab moves them). */
+#define TEACH_KEYS                                                                                 \
+    {'t', ACT_TRANSCRIPT, true}, {'T', ACT_TRANSCRIPT_FULL, false}, {'\t', ACT_PANE_FOCUS, false}, \
+        {':', ACT_CONSOLE, false},                                                                 \
+    {                                                                                              \
+        'e', ACT_EXPLAIN, false                                                                    \
     }
 
 static const struct keybinding INDEX_KEYS[] = {
@@ -55,6 +66,8 @@ static const struct keybinding INDEX_KEYS[] = {
     {'R', ACT_RECONNECT, false},
     {TUI_CTRL('l'), ACT_REDRAW, false},
     {'?', ACT_HELP, true},
+    TEACH_KEYS,
+    {'i', ACT_INSPECT, false},
 };
 
 static const struct keybinding PAGER_KEYS[] = {
@@ -78,6 +91,7 @@ static const struct keybinding PAGER_KEYS[] = {
     {'R', ACT_RECONNECT, false},
     {TUI_CTRL('l'), ACT_REDRAW, false},
     {'?', ACT_HELP, true},
+    TEACH_KEYS,
 };
 
 static const struct keybinding HELP_KEYS[] = {
@@ -90,6 +104,55 @@ static const struct keybinding HELP_KEYS[] = {
     {TUI_CTRL('l'), ACT_REDRAW, false},
 };
 
+/* The transcript, as pane or full screen.  No '-' for previous-page here:
+ * it shrinks the pane. */
+static const struct keybinding TRANSCRIPT_KEYS[] = {
+    {'q', ACT_BACK, true},
+    {TUI_KEY_ESC, ACT_BACK, false},
+    {'\n', ACT_FOLD, true},
+    {FN(KEY_ENTER), ACT_FOLD, false},
+    {'\t', ACT_PANE_FOCUS, true},
+    {'+', ACT_PANE_GROW, true},
+    {'-', ACT_PANE_SHRINK, true},
+    {'j', ACT_LINE_DOWN, false},
+    {FN(KEY_DOWN), ACT_LINE_DOWN, false},
+    {'k', ACT_LINE_UP, false},
+    {FN(KEY_UP), ACT_LINE_UP, false},
+    {FN(KEY_NPAGE), ACT_PAGE_DOWN, false},
+    {' ', ACT_PAGE_DOWN, false},
+    {TUI_CTRL('f'), ACT_PAGE_DOWN, false},
+    {FN(KEY_PPAGE), ACT_PAGE_UP, false},
+    {TUI_CTRL('b'), ACT_PAGE_UP, false},
+    {'g', ACT_FIRST, false},
+    {FN(KEY_HOME), ACT_FIRST, false},
+    {'G', ACT_LAST, false},
+    {FN(KEY_END), ACT_LAST, false},
+    {'t', ACT_TRANSCRIPT, false},
+    {'T', ACT_TRANSCRIPT_FULL, false},
+    {':', ACT_CONSOLE, true},
+    {'e', ACT_EXPLAIN, true},
+    {'i', ACT_INSPECT, false},
+    {'x', ACT_EXIT, false},
+    {TUI_CTRL('c'), ACT_EXIT, false},
+    {'R', ACT_RECONNECT, false},
+    {TUI_CTRL('l'), ACT_REDRAW, false},
+    {'?', ACT_HELP, true},
+};
+
+/* The server inspector and the console's list of commands. */
+static const struct keybinding INFO_KEYS[] = {
+    {'q', ACT_BACK, true},
+    {TUI_KEY_ESC, ACT_BACK, false},
+    {FN(KEY_LEFT), ACT_BACK, false},
+    {'i', ACT_INSPECT, false},
+    MOVEMENT_KEYS,
+    {':', ACT_CONSOLE, true},
+    {'e', ACT_EXPLAIN, false},
+    {TUI_CTRL('c'), ACT_EXIT, false},
+    {TUI_CTRL('l'), ACT_REDRAW, false},
+    {'?', ACT_HELP, true},
+};
+
 static const struct {
     const struct keybinding *keys;
     size_t count;
@@ -98,6 +161,8 @@ static const struct {
     [KEYMAP_INDEX] = {INDEX_KEYS, PV_ARRAY_LEN(INDEX_KEYS), "index"},
     [KEYMAP_PAGER] = {PAGER_KEYS, PV_ARRAY_LEN(PAGER_KEYS), "pager"},
     [KEYMAP_HELP] = {HELP_KEYS, PV_ARRAY_LEN(HELP_KEYS), "help"},
+    [KEYMAP_TRANSCRIPT] = {TRANSCRIPT_KEYS, PV_ARRAY_LEN(TRANSCRIPT_KEYS), "transcript"},
+    [KEYMAP_INFO] = {INFO_KEYS, PV_ARRAY_LEN(INFO_KEYS), "server inspector"},
 };
 
 enum tui_action keymap_lookup(enum keymap_id map, int key)
@@ -132,10 +197,19 @@ static const struct {
     int key;
     const char *name;
 } KEY_NAMES[] = {
-    {FN(KEY_DOWN), "Down"},   {FN(KEY_UP), "Up"},      {FN(KEY_LEFT), "Left"},
-    {FN(KEY_RIGHT), "Right"}, {FN(KEY_NPAGE), "PgDn"}, {FN(KEY_PPAGE), "PgUp"},
-    {FN(KEY_HOME), "Home"},   {FN(KEY_END), "End"},    {FN(KEY_ENTER), "KPEnter"},
-    {'\n', "Enter"},          {' ', "Space"},          {TUI_KEY_ESC, "Esc"},
+    {FN(KEY_DOWN), "Down"},
+    {FN(KEY_UP), "Up"},
+    {FN(KEY_LEFT), "Left"},
+    {FN(KEY_RIGHT), "Right"},
+    {FN(KEY_NPAGE), "PgDn"},
+    {FN(KEY_PPAGE), "PgUp"},
+    {FN(KEY_HOME), "Home"},
+    {FN(KEY_END), "End"},
+    {FN(KEY_ENTER), "KPEnter"},
+    {'\n', "Enter"},
+    {' ', "Space"},
+    {TUI_KEY_ESC, "Esc"},
+    {'\t', "Tab"},
     {TUI_KEY_DEL, "Del"},
 };
 

@@ -139,6 +139,15 @@ enum tui_role {
     ROLE_NOTE,     /* "[popview: ...]" notes and the attachment list */
     ROLE_DIALOG,   /* a confirmation box */
     ROLE_HELP_KEY, /* the key column of the help */
+    /* The transcript (teach.h): commands, +OK, -ERR, data lines, what
+     * popview did itself, explain-mode notes, a folded reply's count. */
+    ROLE_TR_COMMAND,
+    ROLE_TR_OK,
+    ROLE_TR_ERR,
+    ROLE_TR_DATA,
+    ROLE_TR_INFO,
+    ROLE_TR_NOTE,
+    ROLE_TR_FOLD,
     ROLE_COUNT_
 };
 
@@ -267,10 +276,27 @@ enum tui_action {
     ACT_RECONNECT,
     ACT_HELP,
     ACT_REDRAW,
+    /* Teaching (teach.h) */
+    ACT_TRANSCRIPT,
+    ACT_TRANSCRIPT_FULL,
+    ACT_PANE_FOCUS,
+    ACT_PANE_GROW,
+    ACT_PANE_SHRINK,
+    ACT_FOLD,
+    ACT_CONSOLE,
+    ACT_EXPLAIN,
+    ACT_INSPECT,
     ACT_COUNT_
 };
 
-enum keymap_id { KEYMAP_INDEX, KEYMAP_PAGER, KEYMAP_HELP, KEYMAP_COUNT_ };
+enum keymap_id {
+    KEYMAP_INDEX,
+    KEYMAP_PAGER,
+    KEYMAP_HELP,
+    KEYMAP_TRANSCRIPT, /* the transcript, as pane or full screen */
+    KEYMAP_INFO,       /* the server inspector, the console's command list */
+    KEYMAP_COUNT_
+};
 
 struct keybinding {
     int key;
@@ -431,7 +457,8 @@ enum mbox_result tui_mbox_append(const char *path, const char *msg, size_t len, 
 
 /* ---- app.c: the loop and what views may ask of it ------------------------ */
 
-enum { TUI_NOTICE_MAX = 512, TUI_VIEW_STACK_MAX = 4 };
+/* index, pager, full transcript, inspector, help and a list above them */
+enum { TUI_NOTICE_MAX = 512, TUI_VIEW_STACK_MAX = 8 };
 
 struct tui_app {
     const struct tui_options *opts;
@@ -469,6 +496,8 @@ struct tui_app {
     void *child_mask; /* sigset_t of the process before tui_run, for children */
     int sig_fd;       /* signalfd of the blocked signals */
     int tty_fd;       /* the terminal, for its size */
+
+    struct teach *teach; /* transcript pane, console, explain mode (teach.h) */
 };
 
 struct mailbox *app_mailbox(const struct tui_app *app);

@@ -13,6 +13,13 @@
 
 #include "private.h"
 
+/* Notes read as asides: italic where curses has it, else dim. */
+#ifdef A_ITALIC
+#define NOTE_MONO A_ITALIC
+#else
+#define NOTE_MONO A_DIM
+#endif
+
 struct role_style {
     short fg, bg; /* -1: the terminal's default */
     attr_t attr;  /* with colours */
@@ -36,6 +43,14 @@ static const struct role_style SCHEME[ROLE_COUNT_] = {
     [ROLE_NOTE] = {COLOR_MAGENTA, -1, A_NORMAL, A_UNDERLINE},
     [ROLE_DIALOG] = {COLOR_WHITE, COLOR_BLUE, A_NORMAL, A_REVERSE},
     [ROLE_HELP_KEY] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+    /* The transcript: commands stand out, -ERR more than +OK, data recedes. */
+    [ROLE_TR_COMMAND] = {COLOR_CYAN, -1, A_BOLD, A_BOLD},
+    [ROLE_TR_OK] = {COLOR_GREEN, -1, A_NORMAL, A_NORMAL},
+    [ROLE_TR_ERR] = {COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+    [ROLE_TR_DATA] = {-1, -1, A_NORMAL, A_DIM},
+    [ROLE_TR_INFO] = {COLOR_YELLOW, -1, A_NORMAL, A_UNDERLINE},
+    [ROLE_TR_NOTE] = {COLOR_MAGENTA, -1, A_NORMAL, NOTE_MONO},
+    [ROLE_TR_FOLD] = {COLOR_BLUE, -1, A_BOLD, A_DIM | A_UNDERLINE},
 };
 
 static bool no_color_requested(void)
