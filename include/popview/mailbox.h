@@ -199,8 +199,10 @@ int64_t mailbox_idle_ms(const struct mailbox *mb);
  * command is sent even where the state does not allow it: the server's
  * own -ERR is the lesson.  The reply reaches the transcript, a notice says
  * how it ended, and the model follows a DELE or RSET the server accepted
- * (marks).  STLS, AUTH and QUIT are refused with a notice (mailbox_quit
- * ends the session).  The line is wiped once sent: it may hold a password.
+ * (marks).  Refused with a notice: before popview has logged in (the
+ * command would cut into its own exchange), after the session ended, and
+ * STLS, AUTH and QUIT (mailbox_quit ends the session).  The line is wiped
+ * once sent: it may hold a password.
  */
 void mailbox_raw_command(struct mailbox *mb, const char *line);
 

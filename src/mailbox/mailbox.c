@@ -843,6 +843,12 @@ void mailbox_raw_command(struct mailbox *mb, const char *line)
         refuse_raw(mb, "nothing was sent: not connected");
         return;
     }
+    /* While popview logs in by itself, a typed command would cut into
+     * that exchange. */
+    if (!can_act(mb)) {
+        refuse_raw(mb, "nothing was sent: popview is still logging in");
+        return;
+    }
     struct mb_request *r = request_new(mb, MB_REQ_RAW);
     r->line = pv_xstrdup(line);
     mb_channel_request(mb->ch, r);

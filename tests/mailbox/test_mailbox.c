@@ -1165,7 +1165,9 @@ START_TEST(test_raw_command_refusals)
     struct fx f;
     fx_init_sample(&f);
     fx_open(&f);
+    raw_and_wait(&f, "USER x", "popview is still logging in"); /* CONNECTING */
     wait_phase(&f, MAILBOX_READY);
+    ck_assert_int_lt(find_command(f.mb, 0, "USER x"), 0);
     uint64_t seq = transcript_end(f.mb);
     mailbox_raw_command(f.mb, NULL);
     mailbox_raw_command(f.mb, "");
