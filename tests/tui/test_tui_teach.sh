@@ -89,8 +89,16 @@ wait_for ":NOOP"
 keys C-u P A S S Space h u n t e r 2
 wait_for ":PASS ****"
 screen | grep -qF "hunter2" && fail "the password typed in the console is on the screen"
+keys Enter # after login PASS is a mistake: the box shows it masked
+wait_for "PASS is not allowed in the TRANSACTION state"
+wait_for "PASS ****"
+screen | grep -qF "hunter2" && fail "the password typed in the console is in the box"
+keys n
+wait_for "not sent"
+keys : Up Z # the line with the password was not kept: Up recalls nothing
+wait_line "^:Z$"
 keys Escape
-wait_gone ":PASS"
+wait_gone ":Z"
 keys : N O O P Enter
 wait_line "^C: $TIME NOOP$"
 wait_line "^S: $TIME \+OK"
@@ -118,6 +126,9 @@ keys s
 wait_line "^C: $TIME USER x$"
 wait_line "^S: $TIME -ERR"
 wait_for "USER: the server said -ERR"
+# Colours tell them apart: the command cyan, the -ERR red (theme roles).
+screen_e | grep -F "USER x" | grep -qF $'\e[36m' || fail "the command line is not in the command colour"
+screen_e | grep -F -- "-ERR" | grep -qF $'\e[31m' || fail "the -ERR line is not red"
 
 # --- a long reply folds; Enter unfolds it ------------------------------------------------
 keys : L I S T Enter
