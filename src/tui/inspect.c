@@ -115,6 +115,21 @@ static void date_text(int64_t when, char *out, size_t out_size)
         snprintf(out, out_size, "?");
 }
 
+/* "AB:CD:..." of SHA-256 is 95 columns: two lines of 16 octets each. */
+static void fingerprint(struct info_page *page, const char *fp)
+{
+    enum { HALF = 16 * 3 }; /* "AB:" per octet */
+    size_t n = strlen(fp);
+    if (n <= HALF) {
+        field(page, ROLE_NORMAL, "SHA-256", fp);
+        return;
+    }
+    char first[HALF];
+    snprintf(first, sizeof first, "%.*s", HALF - 1, fp);
+    field(page, ROLE_NORMAL, "SHA-256", first);
+    field(page, ROLE_NORMAL, "", fp + HALF);
+}
+
 static void tls_part(const struct explain *ex, const struct mailbox_server_info *info,
                      struct info_page *page)
 {
@@ -141,7 +156,7 @@ static void tls_part(const struct explain *ex, const struct mailbox_server_info 
     date_text(t->not_after, to, sizeof to);
     snprintf(valid, sizeof valid, "%s to %s", from, to);
     field(page, time(NULL) > t->not_after ? ROLE_TR_ERR : ROLE_NORMAL, "Valid", valid);
-    field(page, ROLE_NORMAL, "SHA-256", t->fingerprint);
+    fingerprint(page, t->fingerprint);
     if (t->verified) {
         field(page, ROLE_NORMAL, "Verified", "yes");
     } else {
