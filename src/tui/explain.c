@@ -208,8 +208,8 @@ size_t explain_count(const struct explain *ex)
 
 const char *explain_get(const struct explain *ex, const char *key)
 {
-    if (!ex || !key)
-        return NULL;
+    if (!ex || !key || ex->count == 0)
+        return NULL; /* bsearch may not be given a NULL array, even empty */
     const struct explain_entry *e =
         bsearch(key, ex->entries, ex->count, sizeof *ex->entries, compare_key);
     return e ? e->text : NULL;
