@@ -175,7 +175,7 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
         enum cli_status cst = cli_credentials_get(cli_options_user(opts), opts->url->host, &src,
                                                   &user, &password, NULL, &err);
         if (cst != CLI_OK) {
-            fprintf(stderr, "popview: %s\n", err.msg);
+            cli_print_error(err.msg);
             return cli_status_exit_code(cst);
         }
     }
@@ -233,7 +233,7 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
     pv_free_secret(&password);
     free(label);
     if (st != TUI_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return exit_for_tui(st);
     }
     print_farewell(&outcome);
@@ -283,7 +283,7 @@ int main(int argc, char **argv)
     struct cli_options *opts = NULL;
     enum cli_status cst = cli_options_parse(argc, argv, &opts, &err);
     if (cst != CLI_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         return cli_status_exit_code(cst);
     }
     if (opts->mode == CLI_MODE_HELP) {
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
     }
     struct cli_trace *trace = NULL;
     if (opts->trace_path && cli_trace_open(opts->trace_path, &trace, &err) != CLI_OK) {
-        fprintf(stderr, "popview: %s\n", err.msg);
+        cli_print_error(err.msg);
         cli_options_free(&opts);
         return CLI_EXIT_USAGE;
     }

@@ -2,14 +2,18 @@
 # The whole test suite, as the README's second command runs it:
 #  1. the normal build (warnings as errors) and every meson test: unit,
 #     integration against a private Dovecot, TUI tests in tmux;
-#  2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
-# Ends with "N passed, N failed" (meson's test counts of both runs) and exits
-# non-zero if anything failed.
+#  2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#  3. when clang is installed, every libFuzzer target for a short fixed time
+#     (POPVIEW_FUZZ_SECONDS, default 30; 0 skips), each counted as a test.
+# Ends with "N passed, N failed" (meson's test counts of the runs, plus the
+# fuzz targets) and exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 build=${POPVIEW_BUILD_DIR:-build}
 asan=${POPVIEW_ASAN_BUILD_DIR:-build-asan}
+fuzz=${POPVIEW_FUZZ_BUILD_DIR:-build-fuzz}
+fuzz_seconds=${POPVIEW_FUZZ_SECONDS:-30}
 passed=0
 failed=0
 status=0
@@ -58,6 +62,20 @@ if step ninja -C "$asan"; then
     meson test -C "$asan" --suite unit --print-errorlogs --num-processes 2 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   count "$log"
+fi
+
+if [ "$fuzz_seconds" -gt 0 ] && command -v clang >/dev/null 2>&1; then
+  if [ ! -f "$fuzz/build.ninja" ]; then
+    CC=clang step meson setup "$fuzz" -Dfuzz=true -Dintegration=false -Dwerror=true
+  fi
+  if step ninja -C "$fuzz" fuzz; then
+    tests/fuzz/run-fuzzers.sh "$fuzz" "$fuzz_seconds" 2>&1 | tee "$log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    passed=$((passed + $(grep -c ': ok' "$log")))
+    failed=$((failed + $(grep -c ': FAILED' "$log")))
+  fi
+else
+  echo "==> fuzzing skipped (no clang, or POPVIEW_FUZZ_SECONDS=0)"
 fi
 
 [ "$failed" -eq 0 ] || status=1
