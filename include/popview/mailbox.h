@@ -106,6 +106,10 @@ enum {
 unsigned mailbox_process(struct mailbox *mb);
 
 enum mailbox_phase mailbox_phase(const struct mailbox *mb);
+/* When the phase is FAILED: the phase the session was in when it failed
+ * (CONNECTING: the server could not be reached or TLS failed; LOGGING_IN:
+ * the login was refused; later: the connection was lost). */
+enum mailbox_phase mailbox_failed_in(const struct mailbox *mb);
 enum pop3_state mailbox_pop3_state(const struct mailbox *mb);
 const char *mailbox_label(const struct mailbox *mb);
 /* The last failure as a sentence a person can act on, or NULL. */

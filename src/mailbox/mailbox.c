@@ -36,6 +36,7 @@ struct mailbox {
     char *label;
 
     enum mailbox_phase phase;
+    enum mailbox_phase failed_in; /* the phase FAILED came from */
     enum pop3_state pop3_state;
     char *error;
     char *notice;
@@ -297,6 +298,10 @@ static void add_line(struct mailbox *mb, struct mb_tline *t)
 
 static void apply_phase(struct mailbox *mb, struct mb_result *r)
 {
+    /* Results are applied one by one, in order, so the phase before FAILED
+     * is exact even when connect, login and failure arrive together. */
+    if (r->phase == MAILBOX_FAILED && mb->phase != MAILBOX_FAILED)
+        mb->failed_in = mb->phase;
     mb->phase = r->phase;
     if (r->phase == MAILBOX_FAILED || r->phase == MAILBOX_CLOSED) {
         set_text(&mb->error, r->text);
@@ -852,4 +857,9 @@ void mailbox_raw_command(struct mailbox *mb, const char *line)
     struct mb_request *r = request_new(mb, MB_REQ_RAW);
     r->line = pv_xstrdup(line);
     mb_channel_request(mb->ch, r);
+}
+
+enum mailbox_phase mailbox_failed_in(const struct mailbox *mb)
+{
+    return mb->failed_in;
 }

@@ -579,9 +579,6 @@ static unsigned handle_model(struct tui_app *app, struct tui_outcome *outcome)
     if (!changed)
         return 0;
     enum mailbox_phase p = mailbox_phase(app->mb);
-    if (p == MAILBOX_CONNECTING || p == MAILBOX_LOGGING_IN || p == MAILBOX_SCANNING ||
-        p == MAILBOX_LOADING || p == MAILBOX_READY)
-        app->last_live_phase = p;
     if (changed & MAILBOX_CHANGED_NOTICE) {
         const char *n = mailbox_notice(app->mb);
         if (n)
@@ -804,7 +801,6 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
     struct tui_app app = {
         .opts = opts,
         .notice_role = ROLE_NOTICE,
-        .last_live_phase = MAILBOX_CONNECTING,
         .child_mask = &old_mask,
         .sig_fd = sig_fd,
         .tty_fd = STDOUT_FILENO,
@@ -828,7 +824,7 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
     if (st == TUI_OK && !outcome.quit_sent && mailbox_phase(app.mb) == MAILBOX_FAILED) {
         const char *e = mailbox_error(app.mb);
         pv_error_set(err, "%s", e ? e : "the session failed; nothing was deleted");
-        st = failure_status(app.last_live_phase);
+        st = failure_status(mailbox_failed_in(app.mb));
     }
 out:
     free_views(&app);

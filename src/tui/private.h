@@ -483,7 +483,6 @@ struct tui_app {
     size_t quit_marked; /* marked when the committing QUIT went out */
     time_t quit_deadline;
     bool done;
-    enum mailbox_phase last_live_phase; /* the phase before a failure */
 
     /* Marks asked for while the row's previous change was still on its
      * way; the model refuses those, so they wait here until it settles. */

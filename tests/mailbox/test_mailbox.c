@@ -334,6 +334,8 @@ START_TEST(test_open_bad_password)
     wait_phase(&f, MAILBOX_FAILED);
     ck_assert_ptr_nonnull(mailbox_error(f.mb));
     ck_assert_uint_eq(mailbox_count(f.mb), 0);
+    /* The UI tells a refused login (exit 3) from an unreachable server. */
+    ck_assert_int_eq(mailbox_failed_in(f.mb), MAILBOX_LOGGING_IN);
     fx_done(&f);
 }
 END_TEST
@@ -854,6 +856,7 @@ START_TEST(test_connection_lost_while_idle)
     ck_assert_ptr_nonnull(e);
     ck_assert_ptr_nonnull(strstr(e, "demo.popview.invalid"));
     ck_assert_ptr_nonnull(strstr(e, "nothing was deleted"));
+    ck_assert_int_eq(mailbox_failed_in(f.mb), MAILBOX_READY);
     ck_assert_int_eq(mailbox_pop3_state(f.mb), POP3_STATE_DISCONNECTED);
     ck_assert_uint_eq(demo_mailbox_count(f.dm), SAMPLE_COUNT);
     /* Quitting now: closed, and it says nothing was deleted. */
