@@ -1,6 +1,6 @@
 /*
  * The explanations: the table of teaching texts (assets/explain/en.txt,
- * embedded by embed-text), and the notes built from it for commands,
+ * embedded by src/tools/embed_files.c), and the notes built from it for commands,
  * replies, capabilities, mechanisms and states.
  *
  * The file format is documented at the top of assets/explain/en.txt; this
