@@ -167,9 +167,11 @@ void mailbox_fetch(struct mailbox *mb, size_t index);
 /* TOP index lines (a preview of a large message). */
 void mailbox_fetch_preview(struct mailbox *mb, size_t index, unsigned lines);
 /* The fetched message (raw bytes, CRLF line ends), once arrived: the caller
- * takes ownership of *data_out (free()).  false while none is ready; a
- * failure gives false with *error_out (may be NULL) set to a sentence. */
-bool mailbox_take_message(struct mailbox *mb, size_t *index_out, char **data_out, size_t *len_out,
+ * takes ownership of *msg_out (pv_spool_free).  A large message is in a
+ * temporary file, mapped, so reading it costs page cache, not heap.  false
+ * while none is ready; a failure gives false with *error_out (may be NULL)
+ * set to a sentence. */
+bool mailbox_take_message(struct mailbox *mb, size_t *index_out, struct pv_spool **msg_out,
                           const char **error_out);
 /* Bytes of the message being fetched so far, and its size from LIST. */
 void mailbox_fetch_progress(const struct mailbox *mb, uint64_t *done_out, uint64_t *total_out);

@@ -106,6 +106,34 @@ void pv_format_size(uint64_t octets, char *out, size_t out_size);
 /* The value of a base64 digit (RFC 4648 section 4), or -1 for anything else. */
 int pv_base64_value(unsigned char c);
 
+/*
+ * A spool (spool.c): bytes written once, then read in place.  Up to
+ * PV_SPOOL_MEMORY_MAX they stay on the heap; beyond, they go to an unlinked
+ * temporary file in $TMPDIR (or /tmp), mode 0600, mapped read-only by
+ * pv_spool_finish, so the size of what is spooled (a 50 MB message) costs
+ * disk and page cache instead of heap.  The data is NUL-terminated like a
+ * struct pv_buf's.
+ */
+enum { PV_SPOOL_MEMORY_MAX = 256 * 1024 };
+struct pv_spool;
+/* cap: the most bytes it accepts (0: no cap).  Never NULL. */
+struct pv_spool *pv_spool_new(uint64_t cap);
+/* Appends; false with err set past the cap ("more than 2.0G") or when the
+ * temporary file cannot be created or written (disk full). */
+PV_NODISCARD bool pv_spool_write(struct pv_spool *s, const void *data, size_t len,
+                                 struct pv_error *err);
+/* Ends writing and makes the bytes readable. */
+PV_NODISCARD bool pv_spool_finish(struct pv_spool *s, struct pv_error *err);
+/* The bytes (NULL before pv_spool_finish, or for a NULL spool) and their count. */
+const char *pv_spool_data(const struct pv_spool *s);
+size_t pv_spool_len(const struct pv_spool *s);
+/* True when the bytes went to a temporary file rather than the heap. */
+bool pv_spool_in_file(const struct pv_spool *s);
+/* Lets the kernel take back the memory of a file-backed spool's pages after
+ * a pass over them (they are read from the file again when touched). */
+void pv_spool_drop_pages(struct pv_spool *s);
+void pv_spool_free(struct pv_spool **s);
+
 /* ASCII-only helpers, independent of the locale. */
 bool pv_ascii_ieq(const char *a, const char *b);
 bool pv_ascii_nieq(const char *a, const char *b, size_t n);

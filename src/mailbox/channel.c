@@ -86,7 +86,7 @@ void mb_result_free(struct mb_result *r)
     mb_parsed_clear(&r->parsed);
     free(r->marked);
     free(r->settle);
-    free(r->data);
+    pv_spool_free(&r->message);
     mb_server_snap_free(&r->server);
     free(r);
 }

@@ -73,8 +73,7 @@ struct mailbox {
     uint64_t fetch_done, fetch_total;
     bool msg_ready;
     size_t msg_index;
-    char *msg_data;
-    size_t msg_len;
+    struct pv_spool *msg;
     char *msg_error;
     bool msg_error_new;
 
@@ -190,7 +189,7 @@ void mailbox_free(struct mailbox **mbp)
     free(mb->error);
     free(mb->notice);
     free(mb->quit_reply);
-    free(mb->msg_data);
+    pv_spool_free(&mb->msg);
     free(mb->msg_error);
     mb_server_snap_free(&mb->server);
     free(mb);
@@ -379,7 +378,7 @@ static void apply_scan(struct mailbox *mb, struct mb_result *r)
     /* A message asked for in the last session has another number now. */
     mb->fetching = false;
     mb->msg_ready = false;
-    set_text(&mb->msg_data, NULL);
+    pv_spool_free(&mb->msg);
 }
 
 static void apply_summary(struct mailbox *mb, struct mb_result *r)
@@ -445,12 +444,12 @@ static void apply_message(struct mailbox *mb, struct mb_result *r)
         mb->msg_error_new = true;
         return;
     }
-    set_text(&mb->msg_data, r->data);
-    mb->msg_len = r->len;
+    pv_spool_free(&mb->msg);
+    mb->msg = r->message;
+    r->message = NULL;
     mb->msg_index = r->index;
     mb->msg_ready = true;
-    r->data = NULL;
-    mb->fetch_done = r->len;
+    mb->fetch_done = pv_spool_len(mb->msg);
 }
 
 static unsigned apply(struct mailbox *mb, struct mb_result *r)
@@ -706,7 +705,7 @@ static void start_fetch(struct mailbox *mb, enum mb_req_kind kind, size_t index,
     mb->fetch_done = 0;
     mb->fetch_total = index < mb->count ? mb->rows[index].pub.size : 0;
     mb->msg_ready = false;
-    set_text(&mb->msg_data, NULL);
+    pv_spool_free(&mb->msg);
     set_text(&mb->msg_error, NULL);
     mb->msg_error_new = false;
     if (index >= mb->count) {
@@ -736,7 +735,7 @@ void mailbox_fetch_preview(struct mailbox *mb, size_t index, unsigned lines)
     start_fetch(mb, MB_REQ_PREVIEW, index, lines);
 }
 
-bool mailbox_take_message(struct mailbox *mb, size_t *index_out, char **data_out, size_t *len_out,
+bool mailbox_take_message(struct mailbox *mb, size_t *index_out, struct pv_spool **msg_out,
                           const char **error_out)
 {
     if (error_out)
@@ -745,13 +744,11 @@ bool mailbox_take_message(struct mailbox *mb, size_t *index_out, char **data_out
         mb->msg_ready = false;
         if (index_out)
             *index_out = mb->msg_index;
-        if (len_out)
-            *len_out = mb->msg_len;
-        if (data_out)
-            *data_out = mb->msg_data;
-        else
-            free(mb->msg_data);
-        mb->msg_data = NULL;
+        if (msg_out) {
+            *msg_out = mb->msg;
+            mb->msg = NULL;
+        }
+        pv_spool_free(&mb->msg);
         return true;
     }
     if (mb->msg_error_new) {

@@ -27,13 +27,13 @@
 #include <popview/mailbox.h>
 
 enum {
-    MB_HEADER_CAP = 256 * 1024,         /* header block kept per summary */
-    MB_MESSAGE_CAP = 256 * 1024 * 1024, /* one fetched message in memory */
-    MB_TRANSCRIPT_KEEP = 5000,          /* transcript lines kept (each side) */
-    MB_TRACE_LINE_MAX = 512,            /* raw bytes kept of one transcript line */
-    MB_TRACE_DATA_PER_REPLY = 100,      /* data lines shown per multi-line reply */
-    MB_PROGRESS_STEP = 64 * 1024,       /* fetch progress reported this often */
-    MB_CHUNK_FIRST = 50,                /* summaries in the first TOP batch */
+    MB_HEADER_CAP = 256 * 1024,          /* header block kept per summary */
+    MB_MESSAGE_CAP = 1024 * 1024 * 1024, /* one fetched message (spooled to disk) */
+    MB_TRANSCRIPT_KEEP = 5000,           /* transcript lines kept (each side) */
+    MB_TRACE_LINE_MAX = 512,             /* raw bytes kept of one transcript line */
+    MB_TRACE_DATA_PER_REPLY = 100,       /* data lines shown per multi-line reply */
+    MB_PROGRESS_STEP = 64 * 1024,        /* fetch progress reported this often */
+    MB_CHUNK_FIRST = 50,                 /* summaries in the first TOP batch */
     MB_CHUNK_MIN = 8,
     MB_CHUNK_MAX = 200,
     MB_CHUNK_TARGET_MS = 300, /* a batch should take about this long */
@@ -100,7 +100,7 @@ enum mb_res_kind {
     MB_RES_MARKS,      /* the marks as the server has them, settle list */
     MB_RES_NOTICE,     /* text */
     MB_RES_PROGRESS,   /* fetch_id, done */
-    MB_RES_MESSAGE,    /* fetch_id, index, data/len or text (the error) */
+    MB_RES_MESSAGE,    /* fetch_id, index, message or text (the error) */
     MB_RES_QUIT_REPLY, /* text */
     MB_RES_KEEPALIVE_DONE,
     MB_RES_RECONNECT_DONE,
@@ -129,8 +129,7 @@ struct mb_result {
     /* PROGRESS, MESSAGE */
     uint64_t fetch_id;
     uint64_t done;
-    char *data;
-    size_t len;
+    struct pv_spool *message;
     /* SERVER */
     struct mb_server_snap *server;
 };

@@ -559,22 +559,30 @@ static void do_unmark_all(struct mb_worker *w, struct mb_request *r)
 struct fetch_sink {
     struct mb_worker *w;
     uint64_t id;
-    struct pv_buf buf;
+    struct pv_spool *spool; /* heap while small, a temporary file beyond */
+    uint64_t done;
     uint64_t next_report;
     bool too_big;
+    bool spool_failed; /* the temporary file could not be written */
+    struct pv_error spool_err;
     bool superseded;
 };
 
 static bool fetch_data(void *ctx, const char *data, size_t len, bool line_end)
 {
     struct fetch_sink *f = ctx;
-    if (!pv_buf_append(&f->buf, data, len) || (line_end && !pv_buf_append(&f->buf, "\r\n", 2))) {
-        f->too_big = true;
+    if (!pv_spool_write(f->spool, data, len, &f->spool_err) ||
+        (line_end && !pv_spool_write(f->spool, "\r\n", 2, &f->spool_err))) {
+        if (strncmp(f->spool_err.msg, "more than", 9) == 0)
+            f->too_big = true;
+        else
+            f->spool_failed = true;
         return false;
     }
-    if (f->buf.len >= f->next_report) {
-        f->next_report = f->buf.len + MB_PROGRESS_STEP;
-        mb_channel_post_progress(f->w->ch, f->id, f->buf.len);
+    f->done += len + (line_end ? 2 : 0);
+    if (f->done >= f->next_report) {
+        f->next_report = f->done + MB_PROGRESS_STEP;
+        mb_channel_post_progress(f->w->ch, f->id, f->done);
         if (mb_channel_latest_fetch(f->w->ch) != f->id) {
             f->superseded = true; /* the UI asked for another message meanwhile */
             return false;
@@ -583,16 +591,38 @@ static bool fetch_data(void *ctx, const char *data, size_t len, bool line_end)
     return true;
 }
 
-static void post_message(struct mb_worker *w, struct mb_request *r, char *data, size_t len,
+static void post_message(struct mb_worker *w, struct mb_request *r, struct pv_spool *message,
                          char *error)
 {
     struct mb_result *res = mb_result_new(MB_RES_MESSAGE);
     res->fetch_id = r->fetch_id;
     res->index = r->index;
-    res->data = data;
-    res->len = len;
+    res->message = message;
     res->text = error;
     mb_channel_post(w->ch, res);
+}
+
+/* The sentence for a fetch that failed; NULL when nobody waits for it. */
+static char *fetch_failure(const struct fetch_sink *f, unsigned msgno, enum pop3_status st,
+                           const struct pv_error *err)
+{
+    if (f->superseded)
+        return NULL;
+    if (f->too_big) {
+        char cap[16];
+        pv_format_size(MB_MESSAGE_CAP, cap, sizeof cap);
+        return pv_xasprintf("message %u is larger than the %s popview reads (its LIST size was "
+                            "smaller)",
+                            msgno, cap);
+    }
+    if (f->spool_failed)
+        return pv_xasprintf("message %u could not be kept while reading it: %s", msgno,
+                            f->spool_err.msg);
+    if (st == POP3_ERR_UNSUPPORTED)
+        return pv_xasprintf("the server does not support TOP, so there is no preview of message "
+                            "%u; read the whole message instead",
+                            msgno);
+    return pv_xasprintf("message %u could not be read: %s", msgno, err->msg);
 }
 
 static void do_fetch(struct mb_worker *w, struct mb_request *r)
@@ -601,8 +631,7 @@ static void do_fetch(struct mb_worker *w, struct mb_request *r)
         return; /* another message was asked for since: nobody waits for this one */
     const char *why = not_ready(w, r);
     if (why) {
-        post_message(w, r, NULL, 0,
-                     pv_xasprintf("message %zu cannot be read: %s", r->index + 1, why));
+        post_message(w, r, NULL, pv_xasprintf("message %zu cannot be read: %s", r->index + 1, why));
         return;
     }
     unsigned msgno = w->list[r->index].msgno;
@@ -612,41 +641,29 @@ static void do_fetch(struct mb_worker *w, struct mb_request *r)
         char have[16], cap[16];
         pv_format_size(size, have, sizeof have);
         pv_format_size(MB_MESSAGE_CAP, cap, sizeof cap);
-        post_message(w, r, NULL, 0,
-                     pv_xasprintf("message %u is %s, more than the %s popview reads into memory",
-                                  msgno, have, cap));
+        post_message(
+            w, r, NULL,
+            pv_xasprintf("message %u is %s, more than the %s popview reads", msgno, have, cap));
         return;
     }
     struct fetch_sink f = {.w = w, .id = r->fetch_id, .next_report = MB_PROGRESS_STEP};
-    pv_buf_init(&f.buf, MB_MESSAGE_CAP);
+    f.spool = pv_spool_new(MB_MESSAGE_CAP);
+    pv_error_clear(&f.spool_err);
     struct pv_error err;
     pv_error_clear(&err);
     enum pop3_status st = preview ? pop3_session_top(w->s, msgno, r->lines, fetch_data, &f, &err)
                                   : pop3_session_retr(w->s, msgno, fetch_data, &f, &err);
-    if (st == POP3_OK) {
-        size_t len = 0;
-        char *data = pv_buf_steal(&f.buf, &len);
-        post_message(w, r, data, len, NULL);
+    if (st == POP3_OK && pv_spool_finish(f.spool, &f.spool_err)) {
+        post_message(w, r, f.spool, NULL);
         return;
     }
-    pv_buf_free(&f.buf);
-    if (f.superseded)
-        return;
-    char *error;
-    if (f.too_big) {
-        char cap[16];
-        pv_format_size(MB_MESSAGE_CAP, cap, sizeof cap);
-        error = pv_xasprintf("message %u is larger than the %s popview reads into memory (its "
-                             "LIST size was smaller)",
-                             msgno, cap);
-    } else if (st == POP3_ERR_UNSUPPORTED) {
-        error = pv_xasprintf("the server does not support TOP, so there is no preview of message "
-                             "%u; read the whole message instead",
-                             msgno);
-    } else {
-        error = pv_xasprintf("message %u could not be read: %s", msgno, err.msg);
-    }
-    post_message(w, r, NULL, 0, error);
+    if (st == POP3_OK)
+        f.spool_failed = true;
+    pv_spool_free(&f.spool);
+    char *error = fetch_failure(&f, msgno, st, &err);
+    if (!error)
+        return; /* superseded: the sink stopped the reply, and nobody waits for it */
+    post_message(w, r, NULL, error);
     if (mb_status_breaks(st))
         mb_worker_lost(w, &err);
 }

@@ -542,22 +542,20 @@ static void deliver_message(struct tui_app *app)
 {
     for (;;) {
         size_t index = SIZE_MAX;
-        char *data = NULL;
-        size_t len = 0;
+        struct pv_spool *message = NULL;
         const char *error = NULL;
-        bool ok = mailbox_take_message(app->mb, &index, &data, &len, &error);
+        bool ok = mailbox_take_message(app->mb, &index, &message, &error);
         if (!ok && !error)
             return;
         bool taken = false;
         for (size_t i = app->depth; i-- > 0 && !taken;)
-            taken = view_pager_deliver(app->stack[i], app, index, ok ? data : NULL, len, error);
+            taken = view_pager_deliver(app->stack[i], app, index, ok ? &message : NULL, error);
         if (!ok) {
             if (!taken)
                 app_notice(app, ROLE_ERROR, "%s", error);
             return;
         }
-        if (!taken)
-            free(data); /* the person went back before it arrived */
+        pv_spool_free(&message); /* not taken: the person went back before it arrived */
     }
 }
 

@@ -360,10 +360,11 @@ struct view {
 
 struct view *view_index_new(struct tui_app *app);
 struct view *view_pager_new(struct tui_app *app, size_t index, bool preview);
-/* Hands the fetched message (ownership of data) or a failure to a pager
- * waiting for it; false when v is not waiting for that message. */
-bool view_pager_deliver(struct view *v, struct tui_app *app, size_t index, char *data, size_t len,
-                        const char *error);
+/* Hands the fetched message or a failure (message NULL) to a pager waiting
+ * for it, which then owns *message (set to NULL); false when v is not
+ * waiting for that message. */
+bool view_pager_deliver(struct view *v, struct tui_app *app, size_t index,
+                        struct pv_spool **message, const char *error);
 bool view_is_pager(const struct view *v);
 struct view *view_help_new(struct tui_app *app, enum keymap_id map);
 

@@ -39,6 +39,9 @@ static const char *const MODE_NAMES[PAGER_MODE_COUNT_] = {
     [PAGER_MIME] = "MIME structure",
 };
 
+/* The most of the raw source (r) the pager turns into text. */
+enum { PAGER_RAW_MAX = 4 * 1024 * 1024 };
+
 struct pager_view {
     struct view base;
     struct tui_app *app;
@@ -48,7 +51,8 @@ struct pager_view {
     bool preview;
     enum pager_state state;
     char *error;
-    char *raw;
+    struct pv_spool *message; /* owns the bytes raw points to */
+    const char *raw;
     size_t raw_len;
     enum pager_mode mode;
     struct pv_buf texts[PAGER_MODE_COUNT_];
@@ -122,6 +126,38 @@ static const char *rendered_body(const struct pv_buf *rendered, size_t *len_out)
     return blank + 2;
 }
 
+/* A large message lives in a mapped temporary file: once a pass over it is
+ * done, its pages are handed back, so memory stays bounded by what is
+ * shown, whatever the message's size. */
+static void release_pages(struct pager_view *pv)
+{
+    pv_spool_drop_pages(pv->message);
+}
+
+/* The raw source, up to PAGER_RAW_MAX (cut at a line end): the whole of a
+ * 50 MB message as text would cost several times its size in memory; the
+ * rest is a save (s) or a pipe (|) away, and the note says so. */
+static void build_raw(struct pager_view *pv, struct pv_buf *out)
+{
+    size_t len = pv->raw_len;
+    if (len > PAGER_RAW_MAX) {
+        const char *nl = memrchr(pv->raw, '\n', PAGER_RAW_MAX);
+        len = nl ? (size_t)(nl + 1 - pv->raw) : PAGER_RAW_MAX;
+    }
+    mail_sanitize(pv->raw, len, MAIL_SANITIZE_KEEP_NEWLINES | MAIL_SANITIZE_KEEP_TABS, out);
+    if (len == pv->raw_len)
+        return;
+    char shown[16], whole[16], note[200];
+    pv_format_size(len, shown, sizeof shown);
+    pv_format_size(pv->raw_len, whole, sizeof whole);
+    int n = snprintf(note, sizeof note,
+                     "[popview: the raw source shows its first %s of %s; save it (s) or pipe it "
+                     "(|) for the rest]\n",
+                     shown, whole);
+    if (n > 0)
+        append_or_abort(out, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
+}
+
 static void build_mode(struct pager_view *pv, enum pager_mode mode)
 {
     if (pv->built[mode])
@@ -161,8 +197,7 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
         break;
     }
     case PAGER_RAW:
-        mail_sanitize(pv->raw, pv->raw_len, MAIL_SANITIZE_KEEP_NEWLINES | MAIL_SANITIZE_KEEP_TABS,
-                      &plain);
+        build_raw(pv, &plain);
         break;
     case PAGER_MIME: {
         struct mail_mime *m = mail_mime_parse(pv->raw, pv->raw_len);
@@ -177,6 +212,7 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
     expand_tabs(plain.data ? plain.data : "", plain.len, &pv->texts[mode]);
     pv_buf_free(&plain);
     pv->built[mode] = true;
+    release_pages(pv);
 }
 
 /* Roles: the header block, quotes, popview's notes and the attachment list. */
@@ -221,22 +257,24 @@ static void show_mode(struct pager_view *pv, enum pager_mode mode)
 
 /* ---- delivery -------------------------------------------------------------- */
 
-bool view_pager_deliver(struct view *v, struct tui_app *app, size_t index, char *data, size_t len,
-                        const char *error)
+bool view_pager_deliver(struct view *v, struct tui_app *app, size_t index,
+                        struct pv_spool **message, const char *error)
 {
     (void)app;
     if (!view_is_pager(v))
         return false;
     struct pager_view *pv = (struct pager_view *)v;
-    if (pv->state != PAGER_WAITING || (data && index != pv->index))
+    if (pv->state != PAGER_WAITING || (message && *message && index != pv->index))
         return false;
-    if (!data) {
+    if (!message || !*message) {
         pv->state = PAGER_FAILED;
         pv->error = pv_xstrdup(error ? error : "the message could not be fetched");
         return true;
     }
-    pv->raw = data;
-    pv->raw_len = len;
+    pv->message = *message;
+    *message = NULL;
+    pv->raw = pv_spool_data(pv->message);
+    pv->raw_len = pv_spool_len(pv->message);
     pv->state = PAGER_SHOWING;
     show_mode(pv, PAGER_MESSAGE);
     return true;
@@ -416,6 +454,7 @@ static void find_attachments(struct pager_view *pv)
         }
         line += nl ? len + 1 : len;
     }
+    release_pages(pv);
 }
 
 static bool is_attachment(const struct pager_view *pv, size_t index)
@@ -524,6 +563,7 @@ static unsigned save_to(struct pager_view *pv, const char *path, size_t what, bo
         break;
     }
     pv_buf_free(&decoded);
+    release_pages(pv);
     return TUI_REDRAW;
 }
 
@@ -551,7 +591,9 @@ static unsigned mbox_done(struct tui_app *app, void *ctx, size_t arg, int choice
     tui_text_printable(shown, sizeof shown, path);
     struct pv_error err;
     pv_error_clear(&err);
-    if (tui_mbox_append(path, pv->raw, pv->raw_len, time(NULL), &err) == MBOX_OK) {
+    enum mbox_result appended = tui_mbox_append(path, pv->raw, pv->raw_len, time(NULL), &err);
+    release_pages(pv);
+    if (appended == MBOX_OK) {
         char size[16];
         pv_format_size(pv->raw_len, size, sizeof size);
         app_notice(app, ROLE_NOTICE, "appended message %u to %s (%s)", pv->msgno, shown, size);
@@ -673,8 +715,10 @@ static void run_pipe(struct tui_app *app, void *ctx)
     struct pv_error err;
     pv_error_clear(&err);
     int status = 0;
-    if (!tui_pipe_to_command(pv->pipe_command, pv->raw, pv->raw_len, app->child_mask, &status,
-                             &err)) {
+    bool piped =
+        tui_pipe_to_command(pv->pipe_command, pv->raw, pv->raw_len, app->child_mask, &status, &err);
+    release_pages(pv);
+    if (!piped) {
         printf("\npopview: %s\n", err.msg);
         app_notice(app, ROLE_ERROR, "%s", err.msg);
         return;
@@ -823,7 +867,7 @@ static void pager_free(struct view *v)
             pv_buf_free(&pv->texts[m]);
     }
     textw_free(&pv->tw);
-    free(pv->raw);
+    pv_spool_free(&pv->message);
     free(pv->error);
     free(pv->needle);
     free(pv->pending_path);

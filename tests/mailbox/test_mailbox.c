@@ -14,8 +14,8 @@
  *   void mailbox_unmark_all(struct mailbox *mb);
  *   void mailbox_fetch(struct mailbox *mb, size_t index);
  *   void mailbox_fetch_preview(struct mailbox *mb, size_t index, unsigned lines);
- *   bool mailbox_take_message(struct mailbox *mb, size_t *index_out, char **data_out,
- *                             size_t *len_out, const char **error_out);
+ *   bool mailbox_take_message(struct mailbox *mb, size_t *index_out, struct pv_spool **msg_out,
+ *                             const char **error_out);
  *   void mailbox_quit(struct mailbox *mb, bool commit);
  *   void mailbox_reconnect(struct mailbox *mb);
  *   void mailbox_keepalive(struct mailbox *mb, unsigned idle_seconds);
@@ -518,11 +518,13 @@ static void fetch_and_compare(struct fx *f, size_t index)
     mailbox_fetch_progress(f->mb, &done, &total);
     ck_assert_uint_eq(total, mailbox_at(f->mb, index)->size);
     ck_assert(wait_for(f, message_arrived, NULL, WAIT_MS));
-    size_t got_index = 99, len = 0;
-    char *data = NULL;
+    size_t got_index = 99;
+    struct pv_spool *msg = NULL;
     const char *error = NULL;
-    ck_assert_msg(mailbox_take_message(f->mb, &got_index, &data, &len, &error), "%s",
+    ck_assert_msg(mailbox_take_message(f->mb, &got_index, &msg, &error), "%s",
                   error ? error : "no message");
+    const char *data = pv_spool_data(msg);
+    size_t len = pv_spool_len(msg);
     ck_assert_uint_eq(got_index, index);
     char *want = NULL;
     size_t want_len = 0;
@@ -530,10 +532,12 @@ static void fetch_and_compare(struct fx *f, size_t index)
     ck_assert_uint_eq(len, want_len);
     ck_assert_uint_eq(len, mailbox_at(f->mb, index)->size);
     ck_assert(memcmp(data, want, len) == 0);
+    /* Large messages go to a temporary file, small ones stay on the heap. */
+    ck_assert(pv_spool_in_file(msg) == (len > PV_SPOOL_MEMORY_MAX));
     free(want);
-    free(data);
+    pv_spool_free(&msg);
     /* Taken: nothing more to take. */
-    ck_assert(!mailbox_take_message(f->mb, NULL, &data, &len, &error));
+    ck_assert(!mailbox_take_message(f->mb, NULL, &msg, &error));
     ck_assert_ptr_null(error);
 }
 
@@ -544,8 +548,8 @@ START_TEST(test_fetch)
     fx_open(&f);
     wait_phase(&f, MAILBOX_READY);
     const char *error = "x";
-    char *data = NULL;
-    ck_assert(!mailbox_take_message(f.mb, NULL, &data, NULL, &error));
+    struct pv_spool *msg = NULL;
+    ck_assert(!mailbox_take_message(f.mb, NULL, &msg, &error));
     ck_assert_ptr_null(error);
     fetch_and_compare(&f, 0);
     fetch_and_compare(&f, 21);                                  /* dot-stuffed lines */
@@ -555,8 +559,9 @@ START_TEST(test_fetch)
     f.changed = 0;
     mailbox_fetch(f.mb, 1000);
     ck_assert(wait_for(&f, message_arrived, NULL, WAIT_MS));
-    ck_assert(!mailbox_take_message(f.mb, NULL, &data, NULL, &error));
+    ck_assert(!mailbox_take_message(f.mb, NULL, &msg, &error));
     ck_assert_ptr_nonnull(error);
+    ck_assert_ptr_null(msg);
     fx_done(&f);
 }
 END_TEST
@@ -585,9 +590,11 @@ START_TEST(test_fetch_preview)
     uint64_t seq = transcript_end(f.mb);
     mailbox_fetch_preview(f.mb, 14, 3);
     ck_assert(wait_for(&f, message_arrived, NULL, WAIT_MS));
-    size_t index = 0, len = 0;
-    char *data = NULL;
-    ck_assert(mailbox_take_message(f.mb, &index, &data, &len, NULL));
+    size_t index = 0;
+    struct pv_spool *msg = NULL;
+    ck_assert(mailbox_take_message(f.mb, &index, &msg, NULL));
+    const char *data = pv_spool_data(msg);
+    size_t len = pv_spool_len(msg);
     ck_assert_uint_eq(index, 14);
     char *full = NULL;
     size_t full_len = 0;
@@ -597,7 +604,7 @@ START_TEST(test_fetch_preview)
     ck_assert_ptr_nonnull(strstr(data, "\r\n\r\n"));
     ck_assert_int_ge(find_command(f.mb, seq, "TOP 15 3"), 0);
     free(full);
-    free(data);
+    pv_spool_free(&msg);
     fx_done(&f);
 }
 END_TEST
@@ -819,7 +826,7 @@ START_TEST(test_without_top)
     mailbox_fetch_preview(f.mb, 0, 5);
     ck_assert(wait_for(&f, message_arrived, NULL, WAIT_MS));
     const char *error = NULL;
-    ck_assert(!mailbox_take_message(f.mb, NULL, NULL, NULL, &error));
+    ck_assert(!mailbox_take_message(f.mb, NULL, NULL, &error));
     ck_assert_ptr_nonnull(error);
     ck_assert_ptr_nonnull(strstr(error, "TOP"));
     fx_done(&f);
@@ -885,7 +892,7 @@ START_TEST(test_connection_lost_while_loading)
     mailbox_fetch(f.mb, 0);
     ck_assert(wait_for(&f, message_arrived, NULL, WAIT_MS));
     const char *error = NULL;
-    ck_assert(!mailbox_take_message(f.mb, NULL, NULL, NULL, &error));
+    ck_assert(!mailbox_take_message(f.mb, NULL, NULL, &error));
     ck_assert_ptr_nonnull(error);
     /* Reconnecting loads the rest. */
     mailbox_reconnect(f.mb);
@@ -1281,14 +1288,15 @@ START_TEST(test_transcript_counts_for_folding)
     f.changed = 0;
     mailbox_fetch(f.mb, 14); /* 1.5 MB: most of its lines are not kept */
     ck_assert(wait_for(&f, message_arrived, NULL, WAIT_MS));
-    char *data = NULL;
-    size_t len = 0;
-    ck_assert(mailbox_take_message(f.mb, NULL, &data, &len, NULL));
+    struct pv_spool *msg = NULL;
+    ck_assert(mailbox_take_message(f.mb, NULL, &msg, NULL));
+    const char *data = pv_spool_data(msg);
+    size_t len = pv_spool_len(msg);
     size_t want_lines = 0;
     for (size_t i = 0; i + 1 < len; i++)
         if (data[i] == '\r' && data[i + 1] == '\n')
             want_lines++;
-    free(data);
+    pv_spool_free(&msg);
     long long retr = find_command(f.mb, seq, "RETR 15");
     ck_assert_int_ge(retr, 0);
     uint64_t lines = 0, octets = 0;
