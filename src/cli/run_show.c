@@ -2,6 +2,12 @@
  * --show N: message N exactly as the pager renders it — the main headers,
  * the decoded body, the attachment list — sanitized, on stdout.  Never sends
  * DELE; ends with QUIT.
+ *
+ * The server is asked for the size first (LIST N, RFC 1939 section 5) and
+ * that answer bounds everything after it: a size above what --show holds in
+ * memory is refused before a byte of the message is fetched, and RETR may
+ * not run far past the size announced.  A server that lies about the size,
+ * or never ends the message, is stopped instead of filling the memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +21,76 @@
 
 #include "cli.h"
 
+/* RETR may exceed LIST's size: a server that stores LF line ends counts one
+ * octet per line end but sends CRLF (RFC 1939 section 11 allows the size to
+ * be approximate), hence twice the size, plus a little for tiny messages. */
+enum { SHOW_SLACK = 64 * 1024 };
+
+static size_t show_cap(uint64_t listed)
+{
+    uint64_t cap = 2 * listed + SHOW_SLACK; /* listed <= CLI_SHOW_MAX: no overflow */
+    return cap < CLI_SHOW_MAX ? (size_t)cap : (size_t)CLI_SHOW_MAX;
+}
+
 /* RETR into memory keeps CRLF line ends, as the message is on the server. */
 static bool collect_line(void *ctx, const char *data, size_t len, bool line_end)
 {
     struct pv_buf *b = ctx;
     return pv_buf_append(b, data, len) && (!line_end || pv_buf_append(b, "\r\n", 2));
+}
+
+/* LIST N: the size, refused when --show could not hold it. */
+static enum pop3_status listed_size(struct pop3_session *s, unsigned msgno, uint64_t *size_out,
+                                    struct pv_error *err)
+{
+    enum pop3_status st = pop3_session_list_one(s, msgno, size_out, err);
+    if (st != POP3_OK)
+        return st;
+    if (*size_out > CLI_SHOW_MAX) {
+        char size[16];
+        pv_format_size(*size_out, size, sizeof size);
+        pv_error_set(err,
+                     "message %u is %s according to the server's LIST, more than the %u MiB "
+                     "--show holds in memory; nothing was downloaded",
+                     msgno, size, (unsigned)(CLI_SHOW_MAX >> 20));
+        return POP3_ERR_ABORTED;
+    }
+    return POP3_OK;
+}
+
+static void print_rendered(const struct pv_buf *msg, FILE *out)
+{
+    struct pv_buf text;
+    pv_buf_init(&text, 0);
+    mail_render_message(msg->data ? msg->data : "", msg->len, &text);
+    fwrite(text.data ? text.data : "", 1, text.len, out);
+    if (text.len && text.data[text.len - 1] != '\n')
+        fputc('\n', out);
+    pv_buf_free(&text);
+}
+
+/* LIST N, then RETR N into msg (empty, nothing allocated yet) under the
+ * cap LIST's size sets. */
+static enum pop3_status fetch_message(struct pop3_session *s, unsigned msgno, struct pv_buf *msg,
+                                      struct pv_error *err)
+{
+    uint64_t listed = 0;
+    enum pop3_status st = listed_size(s, msgno, &listed, err);
+    if (st != POP3_OK)
+        return st;
+    size_t cap = show_cap(listed);
+    pv_buf_init(msg, cap);
+    st = pop3_session_retr(s, msgno, collect_line, msg, err);
+    if (st == POP3_ERR_ABORTED) {
+        char size[16], limit[16];
+        pv_format_size(listed, size, sizeof size);
+        pv_format_size(cap, limit, sizeof limit);
+        pv_error_set(err,
+                     "the server sent more than %s for message %u, which its LIST gave as %s; "
+                     "popview stopped reading it",
+                     limit, msgno, size);
+    }
+    return st;
 }
 
 enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
@@ -34,20 +105,10 @@ enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *tra
         return rc;
     }
     struct pv_buf msg;
-    pv_buf_init(&msg, CLI_SHOW_MAX);
-    enum pop3_status st = pop3_session_retr(s, opts->show_msg, collect_line, &msg, &err);
-    if (st == POP3_ERR_ABORTED)
-        pv_error_set(&err, "message %u is larger than %u MiB, more than --show holds in memory",
-                     opts->show_msg, (unsigned)(CLI_SHOW_MAX >> 20));
-    if (st == POP3_OK) {
-        struct pv_buf text;
-        pv_buf_init(&text, 0);
-        mail_render_message(msg.data ? msg.data : "", msg.len, &text);
-        fwrite(text.data ? text.data : "", 1, text.len, out);
-        if (text.len && text.data[text.len - 1] != '\n')
-            fputc('\n', out);
-        pv_buf_free(&text);
-    }
+    pv_buf_init(&msg, 0);
+    enum pop3_status st = fetch_message(s, opts->show_msg, &msg, &err);
+    if (st == POP3_OK)
+        print_rendered(&msg, out);
     pv_buf_free(&msg);
     if (st != POP3_OK) {
         cli_print_error(err.msg);

@@ -105,6 +105,19 @@ stop_server() {
     server_pid=
 }
 
+# The mode every run_case uses; run_show_case switches it for one run.
+pv_mode=(--summary --format tsv)
+
+# run_show_case NAME SCENARIO N [POPVIEW OPTIONS...]: run_case with
+# --show N instead of --summary.
+run_show_case() {
+    local name=$1 scenario=$2 n=$3
+    shift 3
+    pv_mode=(--show "$n")
+    run_case "$name" "$scenario" "$@"
+    pv_mode=(--summary --format tsv)
+}
+
 # run_case NAME SCENARIO [POPVIEW OPTIONS...]: one popview --summary run
 # against SCENARIO (see above for what it leaves behind).
 run_case() {
@@ -114,7 +127,7 @@ run_case() {
     start_server "$scenario" "$name" || return 0
     start=$(date +%s%N)
     POPVIEW_PASSWORD=x timeout -k 5 60 /usr/bin/time -f %M -o "$WORK/$name.rss" \
-        "$POPVIEW" --summary --format tsv --timeout 3 "$@" "pop3://u@127.0.0.1:$port" \
+        "$POPVIEW" "${pv_mode[@]}" --timeout 3 "$@" "pop3://u@127.0.0.1:$port" \
         >"$WORK/$name.out" 2>"$WORK/$name.all-err" </dev/null
     pv_status=$?
     end=$(date +%s%N)

@@ -142,7 +142,13 @@ class Pop3Play:
         return [b'%d %d' % (i + 1, len(m)) for i, m in enumerate(self.mailbox)]
 
     def cmd_list(self, args):
-        self.multi(b'+OK scan listing follows', self.list_lines())
+        if not args:
+            self.multi(b'+OK scan listing follows', self.list_lines())
+            return
+        # LIST n (RFC 1939 section 5): the scenario's own line for n, so a
+        # scenario that lies in LIST lies here too.
+        line = next((l for l in self.list_lines() if l.split(b' ')[0] == args[0]), None)
+        self.line(b'+OK ' + line if line else b'-ERR no such message')
 
     def uidl_lines(self):
         return [b'%d %s' % (i + 1, u.encode()) for i, u in enumerate(self.uids)]
@@ -344,6 +350,33 @@ class RetrNeverEnds(Pop3Play):
 
     def cmd_top(self, args):
         self.line(b'-ERR unknown command')
+
+    def cmd_retr(self, args):
+        if self.number(args) != 1:
+            return super().cmd_retr(args)
+        self.send(b'+OK\r\n' + CRLF.join(self.header_lines(1)) + CRLF)
+        block = (b'body ' + b'b' * 100 + CRLF) * 600
+        while True:
+            self.send(block)
+
+
+@scenario('retr-more-than-list')
+class RetrMoreThanList(Pop3Play):
+    """LIST says message 1 has 146 octets; RETR 1 sends 1 MB more, then ends well."""
+
+    def cmd_retr(self, args):
+        if self.number(args) != 1:
+            return super().cmd_retr(args)
+        self.multi(b'+OK message follows',
+                   self.message_lines(1) + [b'more ' + b'm' * 100] * 10000)
+
+
+@scenario('list-10g')
+class List10G(Pop3Play):
+    """LIST gives message 1 a size of 10 GiB; RETR 1 would stream forever."""
+
+    def list_lines(self):
+        return [b'1 10737418240', b'2 %d' % len(self.mailbox[1]), b'3 %d' % len(self.mailbox[2])]
 
     def cmd_retr(self, args):
         if self.number(args) != 1:
