@@ -24,6 +24,8 @@ for layer in "${!allowed[@]}"; do
   while IFS= read -r line; do
     file=${line%%:*}
     header=$(sed -n 's/.*#include <popview\/\([a-z0-9_]*\)\.h>.*/\1/p' <<<"$line")
+    # i18n.h (gettext) belongs to the util layer, like util.h.
+    [ "$header" = i18n ] && header=util
     case " ${allowed[$layer]} " in
       *" $header "*) ;;
       *) echo "layering: $file includes popview/$header.h, above the $layer layer"; fail=1 ;;
