@@ -39,6 +39,11 @@ struct mailbox_config {
     const char *secret; /* copied, and the copy wiped after login */
     enum pop3_auth_mech mech;
     const char *label; /* "alice@mail.example.org", for the status line */
+    /* The header cache's directory (mailbox_cache_dir_default()), or NULL:
+     * no cache.  Summaries of messages seen before come from there by UIDL
+     * instead of TOP; the file is written when all summaries are in and at
+     * mailbox_free, on the worker thread. */
+    const char *cache_dir;
     /* For mailbox_reconnect; each may be NULL.  Both are called on the
      * worker thread.  reconnect_fd returns a new connected socket (which the
      * mailbox then owns) when the session ran over demo_fd (the --demo
@@ -259,5 +264,78 @@ struct mailbox_line {
 size_t mailbox_transcript_count(const struct mailbox *mb);
 const struct mailbox_line *mailbox_transcript_at(const struct mailbox *mb, size_t i);
 uint64_t mailbox_transcript_first(const struct mailbox *mb);
+
+/* --- the header cache (cache.c, summary.c) ----------------------------------
+ *
+ * What the index shows of each message, kept on disk by UIDL (one file per
+ * user@host:port, crash-safe, versioned, checksummed, bounded), so that a
+ * second open needs TOP only for messages not seen before.  Used by the
+ * worker (mailbox_config.cache_dir) and by --summary.  A cache is owned by
+ * one thread at a time. */
+
+/* The decoded header fields of one message, NOT sanitized yet: whoever
+ * shows them sanitizes them (mail_sanitize), as for any server text. */
+struct mailbox_headline {
+    char *from;    /* display form of From (RFC 2047, charsets), never NULL once set */
+    char *subject; /* decoded Subject, never NULL once set */
+    bool has_date;
+    int64_t date; /* UTC seconds */
+    int tz_offset_min;
+    bool multipart_mixed; /* Content-Type multipart/mixed: attachments */
+};
+
+/* Decodes a header block (CRLF or LF lines). */
+void mailbox_headline_from_header(const char *header, size_t len, struct mailbox_headline *out);
+void mailbox_headline_clear(struct mailbox_headline *hl);
+
+enum {
+    MAILBOX_CACHE_MAX_BYTES = 64 * 1024 * 1024, /* one cache file, at most */
+    MAILBOX_CACHE_FIELD_MAX = 4096,             /* a From or Subject longer is not kept */
+};
+
+enum mailbox_cache_state {
+    MAILBOX_CACHE_EMPTY,         /* no file yet */
+    MAILBOX_CACHE_LOADED,        /* the file was read and checked */
+    MAILBOX_CACHE_DAMAGED,       /* a file that failed a check: ignored, rewritten on save */
+    MAILBOX_CACHE_OTHER_VERSION, /* written by another popview version: ignored, rewritten */
+    MAILBOX_CACHE_UNUSABLE,      /* the directory cannot be made or is not ours: no cache */
+};
+
+/* $XDG_CACHE_HOME/popview, else $HOME/.cache/popview (absolute paths only),
+ * or NULL.  A new string. */
+char *mailbox_cache_dir_default(void);
+
+struct mailbox_cache;
+
+/* Makes dir (0700) if needed and reads the cache of user@host:port from it.
+ * Never fails for a damaged or missing file (the cache is then empty, and
+ * mailbox_cache_state says why); NULL only when dir is NULL or "". */
+struct mailbox_cache *mailbox_cache_open(const char *dir, const char *user, const char *host,
+                                         const char *port);
+void mailbox_cache_free(struct mailbox_cache **c);
+enum mailbox_cache_state mailbox_cache_state(const struct mailbox_cache *c);
+/* The file's path (for messages), or NULL. */
+const char *mailbox_cache_path(const struct mailbox_cache *c);
+/* Entries held now. */
+size_t mailbox_cache_count(const struct mailbox_cache *c);
+/* Lowers the file size cap (MAILBOX_CACHE_MAX_BYTES): for tests, small disks. */
+void mailbox_cache_set_max_bytes(struct mailbox_cache *c, size_t max_bytes);
+
+/* The headline of the message with this UIDL and LIST size, or NULL (a
+ * miss; also for a NULL or invalid uid).  An entry whose size differs is a
+ * reused UIDL: it is dropped.  Valid until the next call on c. */
+const struct mailbox_headline *mailbox_cache_lookup(struct mailbox_cache *c, const char *uid,
+                                                    uint64_t size);
+/* Keeps a copy (replacing an older entry of the same UIDL); ignored for an
+ * invalid uid and for fields over MAILBOX_CACHE_FIELD_MAX. */
+void mailbox_cache_put(struct mailbox_cache *c, const char *uid, uint64_t size,
+                       const struct mailbox_headline *hl);
+/* Writes the entries of the messages in list (UIDL and size match) when
+ * something changed: entries of messages no longer on the server are
+ * dropped, the newest kept when the size cap is reached.  Writes nothing
+ * when no message in list has a UIDL, or c is NULL or UNUSABLE.  false
+ * with err set when the file could not be written. */
+bool mailbox_cache_save(struct mailbox_cache *c, const struct pop3_listing *list, size_t count,
+                        struct pv_error *err);
 
 #endif

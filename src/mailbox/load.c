@@ -12,6 +12,8 @@
  *
  * After a reconnect, summaries already loaded are kept by UIDL: the same
  * UIDL is the same message (RFC 1939 section 7), whatever its new number.
+ * For the same reason the header cache (cache.c) answers for the messages
+ * seen in earlier sessions: only the others are asked for with TOP.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +76,18 @@ void mb_uid_map_free(struct mb_uid_map **mp)
 
 /* --- order ---------------------------------------------------------------- */
 
+static void drop_cached(struct mb_load *l)
+{
+    for (size_t k = 0; k < l->cached_n; k++)
+        mb_result_free(l->cached[k]);
+    free(l->cached);
+    l->cached = NULL;
+    l->cached_n = 0;
+}
+
 void mb_load_clear(struct mb_load *l)
 {
+    drop_cached(l);
     free(l->state);
     free(l->perm);
     free(l->front);
@@ -107,6 +119,93 @@ static void put_on_screen(struct mb_worker *w, size_t first_row, size_t row_coun
     l->visited = 0;
 }
 
+/* Marks the messages the header cache knows (same UIDL, same size) as
+ * done and keeps their summaries for mb_load_post_cached.  Messages
+ * without a UIDL are never looked up: without one nothing says it is the
+ * message cached before. */
+static void take_from_cache(struct mb_worker *w)
+{
+    struct mb_load *l = &w->load;
+    if (!w->cache)
+        return;
+    for (size_t i = 0; i < w->count; i++) {
+        if (l->state[i] != MB_LOAD_NEED)
+            continue;
+        const struct mailbox_headline *hl =
+            mailbox_cache_lookup(w->cache, w->list[i].uid, w->list[i].size);
+        if (!hl)
+            continue;
+        if (!l->cached)
+            l->cached = pv_xcalloc(w->count, sizeof *l->cached);
+        struct mb_result *r = mb_result_new(MB_RES_SUMMARY);
+        r->index = i;
+        mb_parsed_from_headline(hl, &r->parsed);
+        l->cached[l->cached_n++] = r;
+        l->state[i] = MB_LOAD_DONE;
+        l->remaining--;
+    }
+}
+
+void mb_load_open_cache(struct mb_worker *w)
+{
+    if (!w->cache_dir || w->cache)
+        return;
+    w->cache = mailbox_cache_open(w->cache_dir, w->user, w->host, w->port);
+    const char *path = mailbox_cache_path(w->cache);
+    switch (mailbox_cache_state(w->cache)) {
+    case MAILBOX_CACHE_EMPTY:
+    case MAILBOX_CACHE_LOADED:
+        break;
+    case MAILBOX_CACHE_DAMAGED:
+        mb_tracer_info(&w->tracer,
+                       "the header cache %s failed its checks and is not used; it "
+                       "is written anew",
+                       path);
+        break;
+    case MAILBOX_CACHE_OTHER_VERSION:
+        mb_tracer_info(&w->tracer,
+                       "the header cache %s is from another version of popview; "
+                       "it is written anew",
+                       path);
+        break;
+    case MAILBOX_CACHE_UNUSABLE:
+        mb_tracer_info(&w->tracer,
+                       "no header cache: the directory %s cannot be made or is not "
+                       "only yours",
+                       w->cache_dir);
+        break;
+    }
+}
+
+void mb_load_post_cached(struct mb_worker *w)
+{
+    struct mb_load *l = &w->load;
+    size_t n = l->cached_n;
+    if (n == 0)
+        return;
+    for (size_t k = 0; k < n; k++)
+        mb_channel_post(w->ch, l->cached[k]);
+    free(l->cached);
+    l->cached = NULL;
+    l->cached_n = 0;
+    mb_tracer_info(&w->tracer,
+                   "summaries of %zu message%s from the header cache (by UIDL and size); %zu to "
+                   "fetch with TOP",
+                   n, n == 1 ? "" : "s", l->remaining);
+    mb_worker_notice(w, "summaries of %zu message%s from the cache, %zu to fetch", n,
+                     n == 1 ? "" : "s", l->remaining);
+}
+
+void mb_load_save_cache(struct mb_worker *w)
+{
+    if (!w->cache || !w->list)
+        return;
+    struct pv_error err;
+    pv_error_clear(&err);
+    if (!mailbox_cache_save(w->cache, w->list, w->count, &err))
+        mb_tracer_info(&w->tracer, "the header cache was not saved: %s", err.msg);
+}
+
 void mb_load_start(struct mb_worker *w, const struct pop3_listing *old_list, size_t old_count,
                    const uint8_t *old_state)
 {
@@ -127,6 +226,7 @@ void mb_load_start(struct mb_worker *w, const struct pop3_listing *old_list, siz
             l->remaining++;
     }
     mb_uid_map_free(&old);
+    take_from_cache(w);
     if (w->early_valid) {
         w->early_valid = false;
         put_on_screen(w, w->early_first, w->early_count);
@@ -239,7 +339,11 @@ static void on_done(void *ctx, unsigned msgno, bool ok, const char *server_text)
     }
     struct mb_result *r = mb_result_new(MB_RES_SUMMARY);
     r->index = i;
-    mb_parsed_from_header(l->header.data ? l->header.data : "", l->header.len, &r->parsed);
+    struct mailbox_headline hl;
+    mailbox_headline_from_header(l->header.data ? l->header.data : "", l->header.len, &hl);
+    mailbox_cache_put(w->cache, w->list[i].uid, w->list[i].size, &hl);
+    mb_parsed_from_headline(&hl, &r->parsed);
+    mailbox_headline_clear(&hl);
     mb_channel_post(w->ch, r);
     l->state[i] = MB_LOAD_DONE;
     l->remaining--;
@@ -284,6 +388,7 @@ static void finish_if_done(struct mb_worker *w)
     if (w->load.remaining == 0) {
         w->task = MB_TASK_IDLE;
         mb_worker_post_phase(w, MAILBOX_READY, NULL);
+        mb_load_save_cache(w);
     }
 }
 

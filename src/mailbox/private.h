@@ -54,6 +54,8 @@ struct mb_parsed {
 
 /* Parses a header block (CRLF or LF lines, maybe cut at MB_HEADER_CAP). */
 void mb_parsed_from_header(const char *header, size_t len, struct mb_parsed *out);
+/* The row from a decoded headline (a header block's, or the cache's). */
+void mb_parsed_from_headline(const struct mailbox_headline *hl, struct mb_parsed *out);
 void mb_parsed_clear(struct mb_parsed *p);
 /* The sanitized one-line form of any bytes, trimmed; a new string. */
 char *mb_one_line(const char *text, size_t len);

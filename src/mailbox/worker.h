@@ -53,6 +53,10 @@ struct mb_load {
     size_t *refused; /* indices whose TOP got -ERR in this batch */
     char *refused_text;
     size_t refused_n;
+
+    /* summaries found in the header cache, posted after the listing */
+    struct mb_result **cached;
+    size_t cached_n;
 };
 
 struct mb_worker {
@@ -71,6 +75,8 @@ struct mb_worker {
     int (*reconnect_fd)(void *ctx);
     char *(*reconnect_secret)(void *ctx);
     void *reconnect_ctx;
+    char *cache_dir;             /* NULL: no header cache */
+    struct mailbox_cache *cache; /* opened at the first listing */
 
     /* the session */
     enum mb_task task;
@@ -115,5 +121,13 @@ void mb_load_chunk(struct mb_worker *w);
 void mb_load_prioritize(struct mb_worker *w, struct mb_request *r);
 /* A batch broke off: what was in flight is needed again. */
 void mb_load_requeue(struct mb_worker *w);
+/* Opens the header cache at the first listing (says in the transcript
+ * when a file was not trusted). */
+void mb_load_open_cache(struct mb_worker *w);
+/* After the listing went to the UI: the summaries mb_load_start found in
+ * the header cache, with a notice saying how many. */
+void mb_load_post_cached(struct mb_worker *w);
+/* Writes the header cache if it changed (worker thread; quick: one file). */
+void mb_load_save_cache(struct mb_worker *w);
 
 #endif

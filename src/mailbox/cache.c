@@ -1,0 +1,640 @@
+/*
+ * The header cache: what the index shows of each message (From, Subject,
+ * Date, the attachment marker), kept on disk by UIDL, so that a second
+ * open needs only LIST and UIDL for the messages already seen and TOP for
+ * the new ones.  RFC 1939 section 7 lets a client rely on the unique-id
+ * staying the same for a message across sessions.
+ *
+ * One file per account and server, under $XDG_CACHE_HOME/popview/ (mode
+ * 0600, directory 0700), named from user@host:port made safe for a file
+ * name plus a 64-bit hash of the whole key.  Nothing secret is stored: the
+ * key, and per message its UIDL, size and decoded header fields.
+ *
+ * Glossary: a *headline* is the decoded (not yet sanitized) From, Subject,
+ * Date and attachment marker of a message; an *entry* is a headline with
+ * the UIDL and size it belongs to.
+ *
+ * The file (all numbers little-endian):
+ *   header  "PVHCACHE", u32 version, u32 0, u64 entries, u64 body length,
+ *           u64 FNV-1a of the body
+ *   body    u16 key length, key; then per entry: u8 UIDL length, UIDL,
+ *           u64 size, u8 flags (1 has date, 2 multipart/mixed), i64 date,
+ *           i32 tz offset in minutes, u16 From length, From, u16 Subject
+ *           length, Subject
+ * A file that is not exactly this (another version, a length that does not
+ * add up, a checksum that does not match, a field out of range) is not
+ * trusted at all: the cache starts empty and the next save replaces it.
+ *
+ * Writing is crash-safe: a temporary file in the same directory, fsync,
+ * rename over the old file, fsync of the directory; a reader sees the old
+ * file or the new one, never half of one.  A temporary file left by a
+ * writer that was killed is never read, and removed once it is old.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <popview/util.h>
+
+#include <popview/pop3.h>
+
+#include <popview/mailbox.h>
+
+#include "private.h"
+
+enum {
+    CACHE_VERSION = 1,
+    CACHE_HEADER_LEN = 40,
+    CACHE_UID_MAX = 70, /* RFC 1939 section 7: 1 to 70 characters */
+    CACHE_NAME_MAX = 64,
+    CACHE_TMP_STALE_S = 600, /* a temporary file this old belongs to no writer */
+    CACHE_TZ_MAX = 24 * 60,
+};
+
+static const char CACHE_MAGIC[8] = {'P', 'V', 'H', 'C', 'A', 'C', 'H', 'E'};
+
+struct cache_entry {
+    char *uid;
+    uint64_t size;
+    uint64_t seq; /* order of puts: the newest of two equal UIDLs wins */
+    struct mailbox_headline hl;
+};
+
+struct mailbox_cache {
+    char *dir;
+    char *path;
+    char *key; /* user@host:port */
+    enum mailbox_cache_state state;
+    struct cache_entry *e;
+    size_t n, alloc;
+    bool sorted;
+    uint64_t seq;
+    size_t loaded; /* entries in the file as it is on disk */
+    bool dirty;    /* entries added or dropped since then */
+    size_t max_bytes;
+};
+
+/* --- small helpers ---------------------------------------------------------- */
+
+/* FNV-1a, 64 bits: enough to notice a damaged file, not a defence against
+ * someone who can write the file (they could write any headline anyway). */
+static uint64_t fnv1a64(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+static bool uid_valid(const char *uid)
+{
+    size_t n = uid ? strlen(uid) : 0;
+    if (n == 0 || n > CACHE_UID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)uid[i] < 0x21 || (unsigned char)uid[i] > 0x7e)
+            return false;
+    return true;
+}
+
+static void entry_clear(struct cache_entry *e)
+{
+    free(e->uid);
+    mailbox_headline_clear(&e->hl);
+    memset(e, 0, sizeof *e);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const struct cache_entry *x = a, *y = b;
+    int c = strcmp(x->uid, y->uid);
+    if (c)
+        return c;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts by UIDL and keeps only the newest entry of each. */
+static void entries_sort(struct mailbox_cache *c)
+{
+    if (c->sorted)
+        return;
+    qsort(c->e, c->n, sizeof *c->e, entry_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (i + 1 < c->n && strcmp(c->e[i].uid, c->e[i + 1].uid) == 0) {
+            entry_clear(&c->e[i]);
+            continue;
+        }
+        c->e[out++] = c->e[i];
+    }
+    c->n = out;
+    c->sorted = true;
+}
+
+static struct cache_entry *entry_find(struct mailbox_cache *c, const char *uid)
+{
+    entries_sort(c);
+    struct cache_entry key = {.uid = (char *)uid, .seq = 0};
+    /* Equal UIDLs are gone after entries_sort, so compare by UIDL alone. */
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->e[mid].uid, key.uid);
+        if (cmp == 0)
+            return &c->e[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void entry_append(struct mailbox_cache *c, char *uid, uint64_t size,
+                         struct mailbox_headline *hl)
+{
+    if (c->n == c->alloc) {
+        c->alloc = c->alloc ? c->alloc * 2 : 64;
+        c->e = pv_xreallocarray(c->e, c->alloc, sizeof *c->e);
+    }
+    c->e[c->n++] = (struct cache_entry){.uid = uid, .size = size, .seq = c->seq++, .hl = *hl};
+    memset(hl, 0, sizeof *hl);
+    c->sorted = false;
+}
+
+/* --- the file name ---------------------------------------------------------- */
+
+/* "alice_mail.example.org_995-0123456789abcdef.cache": readable, and the
+ * hash keeps apart keys that only differ in the characters replaced. */
+static char *file_name(const char *key)
+{
+    char safe[CACHE_NAME_MAX + 1];
+    size_t n = 0;
+    for (const char *p = key; *p && n < CACHE_NAME_MAX; p++) {
+        char ch = *p;
+        bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+        safe[n++] = keep ? ch : '_';
+    }
+    safe[n] = '\0';
+    if (safe[0] == '.')
+        safe[0] = '_'; /* never a hidden file, never ".." */
+    return pv_xasprintf("%s-%016llx.cache", safe, (unsigned long long)fnv1a64(key, strlen(key)));
+}
+
+/* mkdir -p with mode 0700 for what it creates; the last component must end
+ * up a directory of ours that nobody else can write (it holds what our
+ * mail is about), and is made 0700 if it was not. */
+static bool make_dir(const char *dir)
+{
+    char *copy = pv_xstrdup(dir);
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+            free(copy);
+            return false;
+        }
+        *p = '/';
+    }
+    free(copy);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return false;
+    struct stat st;
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        return false;
+    if ((st.st_mode & 077) && chmod(dir, 0700) != 0)
+        return false;
+    return true;
+}
+
+/* --- reading ---------------------------------------------------------------- */
+
+struct reader {
+    const unsigned char *p;
+    size_t left;
+    bool ok;
+};
+
+static const unsigned char *take(struct reader *r, size_t n)
+{
+    if (!r->ok || r->left < n) {
+        r->ok = false;
+        return NULL;
+    }
+    const unsigned char *at = r->p;
+    r->p += n;
+    r->left -= n;
+    return at;
+}
+
+static uint64_t get_le(struct reader *r, size_t n)
+{
+    const unsigned char *p = take(r, n);
+    uint64_t v = 0;
+    for (size_t i = 0; p && i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* A text field of at most max bytes with no NUL in it; a new string. */
+static char *get_text(struct reader *r, size_t len_bytes, size_t max)
+{
+    size_t n = (size_t)get_le(r, len_bytes);
+    if (n > max) {
+        r->ok = false;
+        return NULL;
+    }
+    const unsigned char *p = take(r, n);
+    if (!p || memchr(p, '\0', n)) {
+        r->ok = false;
+        return NULL;
+    }
+    return pv_xstrndup((const char *)p, n);
+}
+
+static bool read_entry(struct mailbox_cache *c, struct reader *r)
+{
+    char *uid = get_text(r, 1, CACHE_UID_MAX);
+    struct mailbox_headline hl = {0};
+    uint64_t size = get_le(r, 8);
+    unsigned flags = (unsigned)get_le(r, 1);
+    hl.date = (int64_t)get_le(r, 8);
+    hl.tz_offset_min = (int)(int32_t)(uint32_t)get_le(r, 4);
+    hl.from = get_text(r, 2, MAILBOX_CACHE_FIELD_MAX);
+    hl.subject = get_text(r, 2, MAILBOX_CACHE_FIELD_MAX);
+    hl.has_date = flags & 1u;
+    hl.multipart_mixed = flags & 2u;
+    if (!r->ok || !uid_valid(uid) || (flags & ~3u) || hl.tz_offset_min < -CACHE_TZ_MAX ||
+        hl.tz_offset_min > CACHE_TZ_MAX || (!hl.has_date && (hl.date || hl.tz_offset_min))) {
+        free(uid);
+        mailbox_headline_clear(&hl);
+        return false;
+    }
+    entry_append(c, uid, size, &hl);
+    return true;
+}
+
+static void drop_all(struct mailbox_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        entry_clear(&c->e[i]);
+    c->n = 0;
+    c->sorted = true;
+}
+
+/* The whole file, checked; the state says what was found. */
+static enum mailbox_cache_state parse_file(struct mailbox_cache *c, const unsigned char *data,
+                                           size_t len)
+{
+    struct reader r = {.p = data, .left = len, .ok = true};
+    const unsigned char *magic = take(&r, sizeof CACHE_MAGIC);
+    if (!magic || memcmp(magic, CACHE_MAGIC, sizeof CACHE_MAGIC) != 0)
+        return MAILBOX_CACHE_DAMAGED;
+    uint64_t version = get_le(&r, 4);
+    uint64_t reserved = get_le(&r, 4);
+    if (!r.ok)
+        return MAILBOX_CACHE_DAMAGED;
+    if (version != CACHE_VERSION)
+        return MAILBOX_CACHE_OTHER_VERSION;
+    uint64_t count = get_le(&r, 8);
+    uint64_t body_len = get_le(&r, 8);
+    uint64_t sum = get_le(&r, 8);
+    if (!r.ok || reserved != 0 || body_len != r.left || fnv1a64(r.p, r.left) != sum)
+        return MAILBOX_CACHE_DAMAGED;
+    /* The smallest entry takes 26 bytes: a cap on count before allocating. */
+    if (count > body_len / 26)
+        return MAILBOX_CACHE_DAMAGED;
+    char *key = get_text(&r, 2, UINT16_MAX);
+    bool ours = key && strcmp(key, c->key) == 0;
+    free(key);
+    if (!r.ok)
+        return MAILBOX_CACHE_DAMAGED;
+    if (!ours)
+        return MAILBOX_CACHE_DAMAGED; /* a hash collision, or a file copied over */
+    for (uint64_t i = 0; i < count; i++) {
+        if (!read_entry(c, &r)) {
+            drop_all(c);
+            return MAILBOX_CACHE_DAMAGED;
+        }
+    }
+    if (r.left != 0) {
+        drop_all(c);
+        return MAILBOX_CACHE_DAMAGED;
+    }
+    return MAILBOX_CACHE_LOADED;
+}
+
+static enum mailbox_cache_state load_file(struct mailbox_cache *c)
+{
+    int fd = open(c->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? MAILBOX_CACHE_EMPTY : MAILBOX_CACHE_DAMAGED;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (uint64_t)st.st_size > c->max_bytes || st.st_size < CACHE_HEADER_LEN) {
+        close(fd);
+        return MAILBOX_CACHE_DAMAGED;
+    }
+    size_t len = (size_t)st.st_size;
+    unsigned char *data = pv_xmalloc(len);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t k = read(fd, data + got, len - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    enum mailbox_cache_state s = got == len ? parse_file(c, data, len) : MAILBOX_CACHE_DAMAGED;
+    free(data);
+    return s;
+}
+
+/* --- the public part: open, look up, put ------------------------------------ */
+
+char *mailbox_cache_dir_default(void)
+{
+    /* XDG Base Directory: a relative $XDG_CACHE_HOME is invalid and ignored. */
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && xdg[0] == '/')
+        return pv_xasprintf("%s/popview", xdg);
+    const char *home = getenv("HOME");
+    if (home && home[0] == '/')
+        return pv_xasprintf("%s/.cache/popview", home);
+    return NULL;
+}
+
+struct mailbox_cache *mailbox_cache_open(const char *dir, const char *user, const char *host,
+                                         const char *port)
+{
+    if (!dir || !*dir)
+        return NULL;
+    struct mailbox_cache *c = pv_xcalloc(1, sizeof *c);
+    c->dir = pv_xstrdup(dir);
+    c->key = pv_xasprintf("%s@%s:%s", user ? user : "", host ? host : "", port ? port : "");
+    char *name = file_name(c->key);
+    c->path = pv_xasprintf("%s/%s", dir, name);
+    free(name);
+    c->sorted = true;
+    c->max_bytes = MAILBOX_CACHE_MAX_BYTES;
+    if (!make_dir(dir)) {
+        c->state = MAILBOX_CACHE_UNUSABLE;
+        return c;
+    }
+    c->state = load_file(c);
+    c->loaded = c->n;
+    c->dirty = c->state != MAILBOX_CACHE_LOADED && c->state != MAILBOX_CACHE_EMPTY;
+    return c;
+}
+
+void mailbox_cache_free(struct mailbox_cache **cp)
+{
+    if (!cp || !*cp)
+        return;
+    struct mailbox_cache *c = *cp;
+    drop_all(c);
+    free(c->e);
+    free(c->dir);
+    free(c->path);
+    free(c->key);
+    free(c);
+    *cp = NULL;
+}
+
+enum mailbox_cache_state mailbox_cache_state(const struct mailbox_cache *c)
+{
+    return c ? c->state : MAILBOX_CACHE_UNUSABLE;
+}
+
+const char *mailbox_cache_path(const struct mailbox_cache *c)
+{
+    return c ? c->path : NULL;
+}
+
+size_t mailbox_cache_count(const struct mailbox_cache *c)
+{
+    return c ? c->n : 0;
+}
+
+void mailbox_cache_set_max_bytes(struct mailbox_cache *c, size_t max_bytes)
+{
+    if (c)
+        c->max_bytes = max_bytes;
+}
+
+const struct mailbox_headline *mailbox_cache_lookup(struct mailbox_cache *c, const char *uid,
+                                                    uint64_t size)
+{
+    if (!c || !uid_valid(uid))
+        return NULL;
+    struct cache_entry *e = entry_find(c, uid);
+    if (!e)
+        return NULL;
+    /* RFC 1939 section 7 says a unique-id is never reused for another
+     * message, but servers do reuse them (a rebuilt index, a migrated
+     * mailbox).  A message's size never changes on the server, so another
+     * size under the same UIDL is another message: drop the entry, and
+     * the caller fetches its header again. */
+    if (e->size != size) {
+        entry_clear(e);
+        size_t at = (size_t)(e - c->e);
+        memmove(e, e + 1, (c->n - at - 1) * sizeof *e);
+        c->n--;
+        c->dirty = true;
+        return NULL;
+    }
+    return &e->hl;
+}
+
+void mailbox_cache_put(struct mailbox_cache *c, const char *uid, uint64_t size,
+                       const struct mailbox_headline *hl)
+{
+    if (!c || !hl || !uid_valid(uid))
+        return;
+    const char *from = hl->from ? hl->from : "";
+    const char *subject = hl->subject ? hl->subject : "";
+    /* Longer than any header a person reads: not kept, fetched each time. */
+    if (strlen(from) > MAILBOX_CACHE_FIELD_MAX || strlen(subject) > MAILBOX_CACHE_FIELD_MAX)
+        return;
+    struct mailbox_headline copy = *hl;
+    copy.from = pv_xstrdup(from);
+    copy.subject = pv_xstrdup(subject);
+    if (!copy.has_date)
+        copy.date = copy.tz_offset_min = 0;
+    if (copy.tz_offset_min < -CACHE_TZ_MAX || copy.tz_offset_min > CACHE_TZ_MAX) {
+        mailbox_headline_clear(&copy);
+        return;
+    }
+    entry_append(c, pv_xstrdup(uid), size, &copy);
+    c->dirty = true;
+}
+
+/* --- writing ---------------------------------------------------------------- */
+
+static bool put_le(struct pv_buf *b, uint64_t v, size_t n)
+{
+    unsigned char bytes[8];
+    for (size_t i = 0; i < n; i++)
+        bytes[i] = (unsigned char)(v >> (8 * i));
+    return pv_buf_append(b, bytes, n);
+}
+
+static bool put_text(struct pv_buf *b, const char *s, size_t len_bytes)
+{
+    size_t n = strlen(s);
+    return put_le(b, n, len_bytes) && pv_buf_append(b, s, n);
+}
+
+static bool put_entry(struct pv_buf *b, const struct cache_entry *e)
+{
+    unsigned flags = (e->hl.has_date ? 1u : 0u) | (e->hl.multipart_mixed ? 2u : 0u);
+    return put_text(b, e->uid, 1) && put_le(b, e->size, 8) && put_le(b, flags, 1) &&
+           put_le(b, (uint64_t)e->hl.date, 8) &&
+           put_le(b, (uint64_t)(uint32_t)(int32_t)e->hl.tz_offset_min, 4) &&
+           put_text(b, e->hl.from, 2) && put_text(b, e->hl.subject, 2);
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, data, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        data += k;
+        len -= (size_t)k;
+    }
+    return true;
+}
+
+/* Removes temporary files of this cache that a killed writer left. */
+static void remove_stale_temps(const struct mailbox_cache *c)
+{
+    const char *base = strrchr(c->path, '/') + 1;
+    size_t base_len = strlen(base);
+    DIR *d = opendir(c->dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strncmp(de->d_name, base, base_len) != 0 ||
+            strncmp(de->d_name + base_len, ".tmp.", 5) != 0)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            now - st.st_mtime > CACHE_TMP_STALE_S)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
+static bool write_file(const struct mailbox_cache *c, const struct pv_buf *body, size_t count,
+                       struct pv_error *err)
+{
+    struct pv_buf file;
+    pv_buf_init(&file, 0);
+    bool ok = pv_buf_append(&file, CACHE_MAGIC, sizeof CACHE_MAGIC) &&
+              put_le(&file, CACHE_VERSION, 4) && put_le(&file, 0, 4) && put_le(&file, count, 8) &&
+              put_le(&file, body->len, 8) && put_le(&file, fnv1a64(body->data, body->len), 8) &&
+              pv_buf_append(&file, body->data, body->len);
+    (void)ok; /* no cap on file: only allocation failure, which aborts */
+    char *tmp = pv_xasprintf("%s.tmp.XXXXXX", c->path);
+    int fd = mkstemp(tmp); /* mode 0600 */
+    const char *step = "create";
+    if (fd >= 0) {
+        step = "write";
+        bool done = write_all(fd, file.data, file.len);
+        if (done) {
+            step = "sync";
+            done = fsync(fd) == 0;
+        }
+        if (close(fd) != 0)
+            done = false;
+        if (done) {
+            step = "rename";
+            done = rename(tmp, c->path) == 0;
+        }
+        if (!done) {
+            int saved = errno;
+            unlink(tmp);
+            errno = saved;
+            fd = -1;
+        }
+    }
+    pv_buf_free(&file);
+    if (fd < 0) {
+        char why[128];
+        pv_error_set(err, "could not %s the header cache %s: %s", step, tmp,
+                     strerror_r(errno, why, sizeof why));
+        free(tmp);
+        return false;
+    }
+    free(tmp);
+    /* The rename is durable once the directory is. */
+    int dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return true;
+}
+
+bool mailbox_cache_save(struct mailbox_cache *c, const struct pop3_listing *list, size_t count,
+                        struct pv_error *err)
+{
+    if (!c || c->state == MAILBOX_CACHE_UNUSABLE)
+        return true; /* nothing to do: no cache wanted, or nowhere to keep it */
+    entries_sort(c);
+    struct pv_buf body;
+    pv_buf_init(&body, 0);
+    bool ok = put_text(&body, c->key, 2);
+    /* Newest messages first (the end of the listing): past the size cap
+     * the oldest are the ones left out. */
+    size_t kept = 0;
+    bool any_uid = false;
+    for (size_t k = count; k-- > 0;) {
+        if (list[k].uid)
+            any_uid = true;
+        const struct cache_entry *e = uid_valid(list[k].uid) ? entry_find(c, list[k].uid) : NULL;
+        if (!e || e->size != list[k].size)
+            continue;
+        size_t before = body.len;
+        ok = ok && put_entry(&body, e);
+        if (CACHE_HEADER_LEN + body.len > c->max_bytes) {
+            body.len = before; /* this one and the rest do not fit */
+            break;
+        }
+        kept++;
+    }
+    (void)ok;
+    /* Without UIDL (RFC 1939 makes it optional) nothing can be recognised
+     * next time: no file at all. */
+    if (!any_uid || (!c->dirty && kept == c->loaded)) {
+        pv_buf_free(&body);
+        return true;
+    }
+    bool written = write_file(c, &body, kept, err);
+    pv_buf_free(&body);
+    if (written) {
+        c->loaded = kept;
+        c->dirty = false;
+        c->state = MAILBOX_CACHE_LOADED;
+    }
+    remove_stale_temps(c);
+    return written;
+}
