@@ -254,6 +254,15 @@ struct mail_mime;
 
 /* Parses the message [msg, msg+len).  Bare LF or CRLF.  Never NULL. */
 struct mail_mime *mail_mime_parse(const char *msg, size_t len);
+
+/* The same, calling tick(ctx) after each MAIL_SCAN_TICK octets the parse
+ * reads (it reads the whole message: boundaries, decoded sizes), so a
+ * caller whose message is a mapped file can hand the pages read so far
+ * back to the kernel: memory then stays bounded whatever the size. */
+enum { MAIL_SCAN_TICK = 4 * 1024 * 1024 };
+typedef void (*mail_scan_tick_fn)(void *ctx);
+struct mail_mime *mail_mime_parse_watched(const char *msg, size_t len, mail_scan_tick_fn tick,
+                                          void *ctx);
 void mail_mime_free(struct mail_mime **m);
 size_t mail_mime_count(const struct mail_mime *m);
 /* The part with that index (0 is the root), or NULL. */

@@ -20,6 +20,8 @@
 
 #include <popview/mail.h>
 
+#include "private.h"
+
 /* RFC 2046 allows 70 characters; some generators write longer ones. */
 enum { BOUNDARY_MAX = 200 };
 
@@ -33,7 +35,21 @@ struct parser {
     struct mail_mime *m;
     const char *msg;
     size_t len;
+    mail_scan_tick_fn tick; /* or NULL */
+    void *tick_ctx;
+    size_t unticked; /* octets scanned since the last tick */
 };
+
+/* Counts octets the parse has read and ticks every MAIL_SCAN_TICK. */
+static void scanned(struct parser *P, size_t n)
+{
+    P->unticked += n;
+    if (P->unticked >= MAIL_SCAN_TICK) {
+        P->unticked = 0;
+        if (P->tick)
+            P->tick(P->tick_ctx);
+    }
+}
 
 static const char note_depth[] = "nested deeper than 32 levels: not taken apart";
 static const char note_parts[] = "more than 10000 parts: the rest of the message is one part";
@@ -228,8 +244,8 @@ static bool is_delimiter(const struct parser *P, size_t ls, size_t end, const ch
 }
 
 /* The next delimiter whose line starts at or after from (a line start). */
-static bool find_delimiter(const struct parser *P, size_t from, size_t end, const char *b,
-                           size_t blen, struct delimiter *d)
+static bool find_delimiter(struct parser *P, size_t from, size_t end, const char *b, size_t blen,
+                           struct delimiter *d)
 {
     size_t ls = from;
     while (ls < end) {
@@ -238,6 +254,7 @@ static bool find_delimiter(const struct parser *P, size_t from, size_t end, cons
         const char *lf = memchr(P->msg + ls, '\n', end - ls);
         if (!lf)
             break;
+        scanned(P, (size_t)(lf - P->msg) + 1 - ls);
         ls = (size_t)(lf - P->msg) + 1;
     }
     return false;
@@ -353,8 +370,8 @@ static struct mail_part *parse_entity(struct parser *P, struct mail_part *parent
     if (p->is_multipart || p->is_message)
         p->decoded_size = p->body_len;
     else
-        p->decoded_size =
-            mail_transfer_decoded_size(p->encoding, P->msg + p->body_offset, p->body_len);
+        p->decoded_size = mail_transfer_decoded_size_ticked(p->encoding, P->msg + p->body_offset,
+                                                            p->body_len, P->tick, P->tick_ctx);
     return p;
 }
 
@@ -362,7 +379,17 @@ static struct mail_part *parse_entity(struct parser *P, struct mail_part *parent
 
 struct mail_mime *mail_mime_parse(const char *msg, size_t len)
 {
-    struct parser P = {pv_xcalloc(1, sizeof(struct mail_mime)), msg ? msg : "", msg ? len : 0};
+    return mail_mime_parse_watched(msg, len, NULL, NULL);
+}
+
+struct mail_mime *mail_mime_parse_watched(const char *msg, size_t len, mail_scan_tick_fn tick,
+                                          void *ctx)
+{
+    struct parser P = {.m = pv_xcalloc(1, sizeof(struct mail_mime)),
+                       .msg = msg ? msg : "",
+                       .len = msg ? len : 0,
+                       .tick = tick,
+                       .tick_ctx = ctx};
     parse_entity(&P, NULL, 0, P.len, false);
     return P.m;
 }

@@ -27,6 +27,11 @@
  * when those bytes are a maximal subpart of a broken sequence.  Overlong
  * forms, surrogates and values above U+10FFFF are broken.
  */
+/* mail_transfer_decoded_size that calls tick(ctx) after each MAIL_SCAN_TICK
+ * octets it reads (tick may be NULL). */
+uint64_t mail_transfer_decoded_size_ticked(enum mail_transfer_encoding te, const char *in,
+                                           size_t len, mail_scan_tick_fn tick, void *ctx);
+
 size_t mail_utf8_next(const char *s, size_t len, uint32_t *cp_out);
 
 /* True when [s, s+len) is entirely valid UTF-8 (NUL bytes count as valid). */

@@ -24,6 +24,11 @@
 /* The body text before sanitizing; a bigger rendering is cut with a note. */
 enum { RENDER_MAX = 64u * 1024 * 1024 };
 
+/* The encoded bytes of one text part decoded for showing: a 50 MB log
+ * would otherwise cost several copies of itself in memory; the note says
+ * how much is left out, and saving or piping gives all of it. */
+enum { RENDER_PART_MAX = 2u * 1024 * 1024 };
+
 enum part_fate { FATE_ATTACHMENT = 0, FATE_SHOWN, FATE_SKIPPED };
 
 struct render {
@@ -252,6 +257,19 @@ static void to_utf8(struct render *r, const char *charset, const struct pv_buf *
     }
 }
 
+/* How many encoded bytes of a text part to decode: all of it, or up to
+ * RENDER_PART_MAX cut at a line end (so no quoted-printable or base64
+ * sequence is split). */
+static size_t text_part_shown(const struct render *r, const struct mail_part *p)
+{
+    if (p->body_len <= RENDER_PART_MAX || p->body_offset > r->len ||
+        p->body_len > r->len - p->body_offset)
+        return p->body_len;
+    const char *body = r->msg + p->body_offset;
+    const char *nl = memrchr(body, '\n', RENDER_PART_MAX);
+    return nl ? (size_t)(nl + 1 - body) : RENDER_PART_MAX;
+}
+
 static void render_text_leaf(struct render *r, const struct mail_part *p, size_t body_start)
 {
     r->fate[p->index] = FATE_SHOWN;
@@ -261,7 +279,11 @@ static void render_text_leaf(struct render *r, const struct mail_part *p, size_t
     struct pv_buf raw, utf8;
     pv_buf_init(&raw, 0);
     pv_buf_init(&utf8, 0);
-    worse(r, mail_mime_part_decode(r->m, p->index, r->msg, r->len, &raw));
+    size_t shown = text_part_shown(r, p);
+    if (shown < p->body_len)
+        worse(r, mail_transfer_decode(p->encoding, r->msg + p->body_offset, shown, &raw, NULL));
+    else
+        worse(r, mail_mime_part_decode(r->m, p->index, r->msg, r->len, &raw));
 
     const char *charset = p->charset_explicit ? p->charset : NULL;
     char *meta = NULL;
@@ -281,6 +303,14 @@ static void render_text_leaf(struct render *r, const struct mail_part *p, size_t
         emit(r, utf8.data ? utf8.data : "", utf8.len);
     }
     end_line(r);
+    if (shown < p->body_len) {
+        char size[16];
+        pv_format_size(p->body_len - shown, size, sizeof size);
+        emit_note(
+            r,
+            "the text goes on for another %s, not shown here; save the message to read all of it",
+            size);
+    }
     free(meta);
     pv_buf_free(&raw);
     pv_buf_free(&utf8);

@@ -16,6 +16,8 @@
 
 #include <popview/mail.h>
 
+#include "private.h"
+
 /* White space we hold back in quoted-printable until we know whether the
  * line ends (trailing white space is removed, rule 3).  Encoded lines are at
  * most 76 characters, so a longer run is not trailing padding: it is flushed. */
@@ -423,6 +425,12 @@ enum mail_status mail_transfer_decode(enum mail_transfer_encoding te, const char
 
 uint64_t mail_transfer_decoded_size(enum mail_transfer_encoding te, const char *in, size_t len)
 {
+    return mail_transfer_decoded_size_ticked(te, in, len, NULL, NULL);
+}
+
+uint64_t mail_transfer_decoded_size_ticked(enum mail_transfer_encoding te, const char *in,
+                                           size_t len, mail_scan_tick_fn tick, void *ctx)
+{
     if (te != MAIL_TE_BASE64 && te != MAIL_TE_QUOTED_PRINTABLE)
         return len;
     /* Decode in slices through a small buffer: memory stays constant. */
@@ -437,6 +445,8 @@ uint64_t mail_transfer_decoded_size(enum mail_transfer_encoding te, const char *
             break; /* uncapped: cannot happen */
         total += scratch.len;
         pv_buf_reset(&scratch);
+        if (tick && (off + n) / MAIL_SCAN_TICK != off / MAIL_SCAN_TICK)
+            tick(ctx);
     }
     if (mail_decoder_finish(d, &scratch))
         total += scratch.len;

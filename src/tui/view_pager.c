@@ -40,7 +40,7 @@ static const char *const MODE_NAMES[PAGER_MODE_COUNT_] = {
 };
 
 /* The most of the raw source (r) the pager turns into text. */
-enum { PAGER_RAW_MAX = 4 * 1024 * 1024 };
+enum { PAGER_RAW_MAX = 2 * 1024 * 1024 };
 
 struct pager_view {
     struct view base;
@@ -134,6 +134,21 @@ static void release_pages(struct pager_view *pv)
     pv_spool_drop_pages(pv->message);
 }
 
+static void release_pages_tick(void *pv)
+{
+    release_pages(pv);
+}
+
+/* The MIME tree, parsed once for every mode, the attachment list and
+ * saving; the parse reads all of the message, handing pages back as it
+ * goes. */
+static struct mail_mime *pager_mime(struct pager_view *pv)
+{
+    if (!pv->mime)
+        pv->mime = mail_mime_parse_watched(pv->raw, pv->raw_len, release_pages_tick, pv);
+    return pv->mime;
+}
+
 /* The raw source, up to PAGER_RAW_MAX (cut at a line end): the whole of a
  * 50 MB message as text would cost several times its size in memory; the
  * rest is a save (s) or a pipe (|) away, and the note says so. */
@@ -177,7 +192,7 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
     }
     switch (mode) {
     case PAGER_MESSAGE:
-        mail_render_message(pv->raw, pv->raw_len, &plain);
+        mail_render(pager_mime(pv), pv->raw, pv->raw_len, &plain);
         break;
     case PAGER_HEADERS: {
         size_t body_off = 0;
@@ -187,7 +202,7 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
                       &plain);
         struct pv_buf rendered;
         pv_buf_init(&rendered, 0);
-        mail_render_message(pv->raw, pv->raw_len, &rendered);
+        mail_render(pager_mime(pv), pv->raw, pv->raw_len, &rendered);
         size_t blen;
         const char *body = rendered_body(&rendered, &blen);
         if (plain.len && plain.data[plain.len - 1] != '\n')
@@ -200,9 +215,7 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
         build_raw(pv, &plain);
         break;
     case PAGER_MIME: {
-        struct mail_mime *m = mail_mime_parse(pv->raw, pv->raw_len);
-        mail_render_tree(m, &plain);
-        mail_mime_free(&m);
+        mail_render_tree(pager_mime(pv), &plain);
         break;
     }
     case PAGER_MODE_COUNT_:
@@ -432,8 +445,7 @@ static void find_attachments(struct pager_view *pv)
     if (pv->attachments_known)
         return;
     pv->attachments_known = true;
-    if (!pv->mime)
-        pv->mime = mail_mime_parse(pv->raw, pv->raw_len);
+    pager_mime(pv);
     build_mode(pv, PAGER_MESSAGE);
     const char *text = pv->texts[PAGER_MESSAGE].data ? pv->texts[PAGER_MESSAGE].data : "";
     static const char heading[] = "\nAttachments:\n";

@@ -335,6 +335,36 @@ START_TEST(render_inline_table)
 }
 END_TEST
 
+/* A text part of 10 MB is shown up to RENDER_PART_MAX (2 MiB, cut at a
+ * line end), with a note saying how much is left out; the lines shown are
+ * whole. */
+START_TEST(render_huge_text_part_is_cut_with_a_note)
+{
+    struct pv_buf msg, out;
+    pv_buf_init(&msg, 0);
+    pv_buf_init(&out, 0);
+    ck_assert(pv_buf_append_str(&msg, "Subject: log\r\nContent-Type: text/plain\r\n"
+                                      "Content-Transfer-Encoding: quoted-printable\r\n\r\n"));
+    const char line[] = "request served in 12 ms, status 200, caf=C3=A9\r\n"; /* 48 octets */
+    size_t lines = 10u * 1024 * 1024 / (sizeof line - 1);
+    for (size_t i = 0; i < lines; i++)
+        ck_assert(pv_buf_append(&msg, line, sizeof line - 1));
+    ck_assert(pv_buf_append_str(&msg, "the last line\r\n"));
+    ck_assert_int_eq(mail_render_message(msg.data, msg.len, &out), MAIL_OK);
+    ck_assert(out.len < 3u * 1024 * 1024);
+    ck_assert(out.len > 3u * 1024 * 1024 / 2);
+    ck_assert_ptr_null(strstr(out.data, "the last line"));
+    ck_assert_ptr_nonnull(strstr(out.data, "[popview: the text goes on for another 8.0M"));
+    /* the text ends with a whole decoded line, then the note */
+    const char *note = strstr(out.data, "[popview: the text goes on");
+    ck_assert(note - out.data > 20);
+    ck_assert(memcmp(note - 1 - strlen("status 200, café"), "status 200, café\n",
+                     strlen("status 200, café\n")) == 0);
+    pv_buf_free(&msg);
+    pv_buf_free(&out);
+}
+END_TEST
+
 START_TEST(render_respects_out_cap)
 {
     size_t len;
@@ -425,6 +455,7 @@ static Suite *render_suite(void)
     tcase_add_test(tc, render_deep_notes_cap);
     tcase_add_test(tc, render_digest_frames_each_message);
     tcase_add_test(tc, render_respects_out_cap);
+    tcase_add_test(tc, render_huge_text_part_is_cut_with_a_note);
     suite_add_tcase(s, tc);
     tc = tcase_create("mail_render");
     tcase_add_test(tc, render_appends);

@@ -60,8 +60,15 @@ wait_for "Message 1 is "
 keys y
 wait_for "log line 000001" 60
 screen | grep -qF "[popview: a preview" && fail "the whole message is still called a preview"
+# Of a text this long the pager shows the first 2 MiB and says what is
+# left out (memory stays bounded whatever the size); the raw view too.
 keys G
-wait_for "log line 110000"
+wait_for "[popview: the text goes on for another"
+screen | grep -qF "log line 110000" && fail "all 6 MB of text were rendered"
+keys r
+wait_for "raw source"
+keys G
+wait_for "[popview: the raw source shows its first 2.0M of"
 keys q
 wait_for "q:Quit"
 
