@@ -199,6 +199,8 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
         fprintf(stderr, "popview: %s\n", warning);
     /* The password stays for the session, so that R can log in again. */
     struct tui_reconnect reconnect = {.demo = demo ? d : NULL, .secret = password};
+    /* The demo mailbox is built in: nothing to keep in a cache. */
+    char *cache_dir = demo || opts->no_cache ? NULL : mailbox_cache_dir_default();
     struct tui_options t = {
         .mailbox =
             {
@@ -220,6 +222,7 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
                 .secret = password,
                 .mech = mech,
                 .label = label,
+                .cache_dir = cache_dir,
                 .reconnect_fd = demo ? tui_reconnect_fd : NULL,
                 .reconnect_secret = tui_reconnect_secret,
                 .reconnect_ctx = &reconnect,
@@ -232,6 +235,7 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
     free(user);
     pv_free_secret(&password);
     free(label);
+    free(cache_dir);
     if (st != TUI_OK) {
         cli_print_error(err.msg);
         return exit_for_tui(st);

@@ -249,6 +249,11 @@ enum cli_exit cli_session_connect(const struct cli_options *opts, struct cli_tra
  */
 enum cli_exit cli_session_open(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
                                struct pop3_session **session_out, struct pv_error *err);
+/* The same, and the user name that logged in (from --user, the URL or
+ * ~/.netrc; a new string) in *user_out: it names the header cache. */
+enum cli_exit cli_session_open_as(const struct cli_options *opts, struct cli_trace *trace,
+                                  int demo_fd, struct pop3_session **session_out, char **user_out,
+                                  struct pv_error *err);
 /* Maps a pop3 status to the program's exit code. */
 enum cli_exit cli_exit_for_pop3(int pop3_status);
 

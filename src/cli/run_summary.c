@@ -4,6 +4,11 @@
  * printed as each header arrives (pipelined replies come in order, so rows
  * stream out in message order).  Without TOP the headers are cut from RETR,
  * with a warning.  Never sends DELE; ends with QUIT.
+ *
+ * The header cache (the mailbox layer's, shared with the browser) answers
+ * for messages seen before, by UIDL and size: only the others are asked
+ * for with TOP, and their rows still come out in message order.
+ * --no-cache (and --demo) leave it alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +19,8 @@
 #include <popview/pop3.h>
 
 #include <popview/mail.h>
+
+#include <popview/mailbox.h>
 
 #include "cli.h"
 
@@ -43,6 +50,9 @@ struct summary {
     unsigned failed;
     struct refusal *refused; /* in message order, not yet printed */
     size_t refused_n;
+    struct mailbox_cache *cache;     /* or NULL */
+    struct mailbox_headline *cached; /* per index: from != NULL when the cache knew it */
+    size_t flushed;                  /* indices below this had their turn to print */
 };
 
 static const struct pop3_listing *find_listing(const struct summary *sm, unsigned msgno)
@@ -98,23 +108,17 @@ struct row {
     char short_date[20];
 };
 
-static void row_from_header(struct row *r, const char *header, size_t len)
+/* From a decoded headline, fresh or cached: the same row either way. */
+static void row_from_headline(struct row *r, const struct mailbox_headline *hl)
 {
-    struct mail_headers *h = mail_headers_parse(header, len, NULL);
-    const char *from = mail_headers_get(h, "From");
-    const char *subject = mail_headers_get(h, "Subject");
-    const char *date = mail_headers_get(h, "Date");
-    r->from = field_text(from ? mail_address_display(from) : pv_xstrdup(""));
-    r->subject = field_text(subject ? mail_decode_header_text(subject) : pv_xstrdup(""));
+    r->from = field_text(pv_xstrdup(hl->from ? hl->from : ""));
+    r->subject = field_text(pv_xstrdup(hl->subject ? hl->subject : ""));
     r->iso_date[0] = r->short_date[0] = '\0';
-    int64_t when;
-    int tz;
-    if (date && mail_date_parse(date, &when, &tz)) {
-        mail_date_format_iso(when, tz, r->iso_date, sizeof r->iso_date);
+    if (hl->has_date) {
+        mail_date_format_iso(hl->date, hl->tz_offset_min, r->iso_date, sizeof r->iso_date);
         /* "2025-03-02T14:05:00+01:00" -> "2025-03-02 14:05" */
         snprintf(r->short_date, sizeof r->short_date, "%.10s %.5s", r->iso_date, r->iso_date + 11);
     }
-    mail_headers_free(&h);
 }
 
 static void print_row_tsv(FILE *out, const struct pop3_listing *m, const struct row *r)
@@ -138,11 +142,11 @@ static void print_row_text(FILE *out, const struct pop3_listing *m, const struct
     pv_buf_free(&from);
 }
 
-static void print_row(struct summary *sm, const struct pop3_listing *m, const char *header,
-                      size_t len)
+static void print_row(struct summary *sm, const struct pop3_listing *m,
+                      const struct mailbox_headline *hl)
 {
     struct row r;
-    row_from_header(&r, header, len);
+    row_from_headline(&r, hl);
     if (sm->opts->format == CLI_FORMAT_TSV)
         print_row_tsv(sm->out, m, &r);
     else
@@ -169,15 +173,27 @@ static void print_refusal(const struct refusal *f)
     free(line);
 }
 
+/* Prints the rows the cache knew of the messages before index end (the
+ * others before it were printed as their replies came). */
+static void print_cached_until(struct summary *sm, size_t end)
+{
+    for (; sm->flushed < end && sm->flushed < sm->count; sm->flushed++)
+        if (sm->cached && sm->cached[sm->flushed].from)
+            print_row(sm, &sm->list[sm->flushed], &sm->cached[sm->flushed]);
+}
+
 /* Prints the refused messages' rows (empty but for LIST's and UIDL's
  * columns) with one line on stderr each, or (print false) forgets them. */
 static void settle_refusals(struct summary *sm, bool print)
 {
     for (size_t i = 0; i < sm->refused_n; i++) {
         if (print) {
+            print_cached_until(sm, (size_t)(sm->refused[i].m - sm->list));
             print_refusal(&sm->refused[i]);
             sm->failed++;
-            print_row(sm, sm->refused[i].m, "", 0);
+            char none[] = "";
+            struct mailbox_headline empty = {.from = none, .subject = none};
+            print_row(sm, sm->refused[i].m, &empty);
         }
         free(sm->refused[i].server_text);
     }
@@ -202,22 +218,65 @@ static void summary_done(void *ctx, unsigned msgno, bool ok, const char *server_
     }
     /* A reply came after them, so those -ERR were the server's answers. */
     settle_refusals(sm, true);
-    print_row(sm, m, sm->header.data ? sm->header.data : "", sm->header.len);
+    print_cached_until(sm, (size_t)(m - sm->list));
+    struct mailbox_headline hl;
+    mailbox_headline_from_header(sm->header.data ? sm->header.data : "", sm->header.len, &hl);
+    mailbox_cache_put(sm->cache, m->uid, m->size, &hl);
+    print_row(sm, m, &hl);
+    mailbox_headline_clear(&hl);
+}
+
+/* The headlines the cache knows (a copy: the cache may move its own). */
+static void take_from_cache(struct summary *sm)
+{
+    if (!sm->cache)
+        return;
+    sm->cached = pv_xcalloc(sm->count ? sm->count : 1, sizeof *sm->cached);
+    for (size_t i = 0; i < sm->count; i++) {
+        const struct mailbox_headline *hl =
+            mailbox_cache_lookup(sm->cache, sm->list[i].uid, sm->list[i].size);
+        if (!hl)
+            continue;
+        sm->cached[i] = *hl;
+        sm->cached[i].from = pv_xstrdup(hl->from);
+        sm->cached[i].subject = pv_xstrdup(hl->subject);
+    }
+}
+
+/* Writes the cache when it changed; a failure is worth a line, not the
+ * run's exit code.  Frees the cache and the copies. */
+static void save_cache(struct summary *sm)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    if (!mailbox_cache_save(sm->cache, sm->list, sm->count, &err))
+        cli_print_error(err.msg);
+    mailbox_cache_free(&sm->cache);
+    for (size_t i = 0; sm->cached && i < sm->count; i++)
+        mailbox_headline_clear(&sm->cached[i]);
+    free(sm->cached);
+    sm->cached = NULL;
 }
 
 static enum pop3_status fetch_headers(struct pop3_session *s, struct summary *sm,
                                       struct pv_error *err)
 {
     unsigned *nums = pv_xcalloc(sm->count ? sm->count : 1, sizeof *nums);
+    size_t n = 0;
     for (size_t i = 0; i < sm->count; i++)
-        nums[i] = sm->list[i].msgno;
+        if (!sm->cached || !sm->cached[i].from)
+            nums[n++] = sm->list[i].msgno;
+    if (n == 0) {
+        free(nums);
+        return POP3_OK; /* every header came from the cache */
+    }
     struct pop3_batch_handler h = {
         .begin = summary_begin, .data = summary_data, .done = summary_done, .ctx = sm};
-    enum pop3_status st = pop3_session_top_batch(s, nums, sm->count, 0, &h, err);
+    enum pop3_status st = pop3_session_top_batch(s, nums, n, 0, &h, err);
     if (st == POP3_ERR_UNSUPPORTED) {
         fprintf(stderr, "popview: the server does not support TOP; reading whole messages to "
                         "get their headers (slower, nothing is deleted)\n");
-        st = pop3_session_retr_batch(s, nums, sm->count, &h, err);
+        st = pop3_session_retr_batch(s, nums, n, &h, err);
     }
     free(nums);
     return st;
@@ -229,12 +288,20 @@ enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *
     struct pv_error err;
     pv_error_clear(&err);
     struct pop3_session *s = NULL;
-    enum cli_exit rc = cli_session_open(opts, trace, demo_fd, &s, &err);
+    char *user = NULL;
+    enum cli_exit rc = cli_session_open_as(opts, trace, demo_fd, &s, &user, &err);
     if (rc != CLI_EXIT_OK) {
         cli_print_error(err.msg);
         return rc;
     }
     struct summary sm = {.opts = opts, .out = out};
+    /* The demo mailbox is built in: nothing to keep. */
+    if (!opts->no_cache && demo_fd < 0) {
+        char *dir = mailbox_cache_dir_default();
+        sm.cache = mailbox_cache_open(dir, user, opts->url->host, opts->url->port);
+        free(dir);
+    }
+    free(user);
     pv_buf_init(&sm.header, HEADER_CAP);
     struct pop3_listing *list = NULL;
     enum pop3_status st = pop3_session_scan(s, &list, &sm.count, &err);
@@ -243,8 +310,13 @@ enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *
         fprintf(out, "%5s  %-*s  %8s  %-16s  %-*s  %s\n", "#", TEXT_UIDL_COLS, "UIDL", "Size",
                 "Date", TEXT_FROM_COLS, "From", "Subject");
     if (st == POP3_OK)
+        take_from_cache(&sm);
+    if (st == POP3_OK)
         st = fetch_headers(s, &sm, &err);
     settle_refusals(&sm, st == POP3_OK);
+    if (st == POP3_OK)
+        print_cached_until(&sm, sm.count);
+    save_cache(&sm);
     pv_buf_free(&sm.header);
     pop3_listing_free(&list, sm.count);
     if (st != POP3_OK) {

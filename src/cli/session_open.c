@@ -98,10 +98,13 @@ enum cli_exit cli_session_connect(const struct cli_options *opts, struct cli_tra
     return CLI_EXIT_OK;
 }
 
-enum cli_exit cli_session_open(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
-                               struct pop3_session **session_out, struct pv_error *err)
+enum cli_exit cli_session_open_as(const struct cli_options *opts, struct cli_trace *trace,
+                                  int demo_fd, struct pop3_session **session_out, char **user_out,
+                                  struct pv_error *err)
 {
     *session_out = NULL;
+    if (user_out)
+        *user_out = NULL;
     struct pop3_session *s = NULL;
     enum cli_exit rc = cli_session_connect(opts, trace, demo_fd, &s, err);
     if (rc != CLI_EXIT_OK)
@@ -130,9 +133,9 @@ enum cli_exit cli_session_open(const struct cli_options *opts, struct cli_trace 
         enum pop3_status st = pop3_session_login(s, &cred, err);
         rc = st == POP3_ERR_UNSUPPORTED ? CLI_EXIT_AUTH : cli_exit_for_pop3(st);
     }
-    free(user);
     pv_free_secret(&password);
     if (rc != CLI_EXIT_OK) {
+        free(user);
         /* Say goodbye politely when the connection still works. */
         if (pop3_session_state(s) == POP3_STATE_AUTHORIZATION)
             pop3_session_quit(s, NULL, NULL);
@@ -140,5 +143,15 @@ enum cli_exit cli_session_open(const struct cli_options *opts, struct cli_trace 
         return rc;
     }
     *session_out = s;
+    if (user_out)
+        *user_out = user;
+    else
+        free(user);
     return CLI_EXIT_OK;
+}
+
+enum cli_exit cli_session_open(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
+                               struct pop3_session **session_out, struct pv_error *err)
+{
+    return cli_session_open_as(opts, trace, demo_fd, session_out, NULL, err);
 }
