@@ -29,8 +29,39 @@ enum tui_status {
     TUI_ERR_SERVER,   /* the session failed later, or the server broke the protocol */
 };
 
+/*
+ * The interface settings of the config file's [ui] section (colours, date
+ * format, sort order, key overrides), kept apart from the file format: the
+ * config parser hands each "name = value" pair to tui_prefs_set(), which
+ * knows the theme's elements and the actions' names.
+ */
+struct tui_prefs;
+
+enum tui_prefs_status {
+    TUI_PREFS_OK = 0,
+    TUI_PREFS_UNKNOWN,   /* no setting has that name */
+    TUI_PREFS_BAD_VALUE, /* the name is known, the value is not valid for it */
+};
+
+struct tui_prefs *tui_prefs_new(void);
+void tui_prefs_free(struct tui_prefs **prefs);
+/*
+ * Sets one setting; a later call for the same name replaces the earlier.
+ * Names: colors (auto|never|always), color.ELEMENT (fg,bg[,attr+attr...]),
+ * date_format (strftime, or auto), sort (KEY[,reverse]), key.ACTION (key
+ * names separated by spaces).  err says what is wrong with the value and
+ * what would be right; it is not prefixed with the name.
+ * Errors: TUI_PREFS_UNKNOWN, TUI_PREFS_BAD_VALUE.
+ */
+enum tui_prefs_status tui_prefs_set(struct tui_prefs *prefs, const char *name, const char *value,
+                                    struct pv_error *err);
+/* Every name tui_prefs_set knows, one by one (for "did you mean"): false
+ * once i is past the last.  out_size >= 64. */
+bool tui_prefs_name(size_t i, char *out, size_t out_size);
+
 struct tui_options {
     struct mailbox_config mailbox; /* passed to mailbox_open() */
+    const struct tui_prefs *prefs; /* the [ui] settings, or NULL for the defaults */
     bool monochrome;               /* no colours even if the terminal has them */
     unsigned keepalive_s;          /* NOOP after this much idleness; 0: 60 s */
     const char *warning;           /* shown on the message line at start, or NULL */
@@ -58,5 +89,32 @@ struct tui_outcome {
  */
 enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outcome_out,
                         struct pv_error *err);
+
+/* ---- the account picker (picker.c) --------------------------------------- */
+
+/* One account on the picker's list; the texts are the caller's. */
+struct tui_account_entry {
+    const char *name;   /* "work" */
+    const char *server; /* "alice@pop.example.org:995" */
+    const char *tls;    /* "TLS", "STARTTLS", "no TLS" */
+};
+
+enum tui_pick_result {
+    TUI_PICK_CHOSEN,    /* *chosen_out is the account's position */
+    TUI_PICK_CANCELLED, /* q, Escape or Ctrl-C: open nothing */
+    TUI_PICK_ERROR,     /* no terminal, or curses cannot start: err says so */
+};
+
+/*
+ * A small full-screen list of accounts (name, user@host:port, TLS mode):
+ * arrows, j/k, g/G, PgUp/PgDn or the account's number move, Enter opens, q
+ * leaves.  The cursor starts on initial.  Works on any terminal size (a
+ * screen too small for the list still shows the current account).  The
+ * terminal is given back before it returns.  prefs (may be NULL) chooses
+ * the colours.
+ */
+enum tui_pick_result tui_pick_account(const struct tui_account_entry *entries, size_t count,
+                                      size_t initial, const struct tui_prefs *prefs,
+                                      size_t *chosen_out, struct pv_error *err);
 
 #endif

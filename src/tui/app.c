@@ -337,7 +337,7 @@ static void draw_hints(struct tui_app *app, const struct view *v)
     scr_blank(stdscr, 0, 0, app->cols);
     int x = scr_puts(stdscr, 0, 0, app->cols, "popview", 0);
     size_t n;
-    const struct keybinding *keys = keymap_bindings(v->ops->keymap, &n);
+    const struct keybinding *keys = keymap_bindings(app->keymap, v->ops->keymap, &n);
     for (size_t i = 0; i < n && x < app->cols; i++) {
         if (!keys[i].hint)
             continue;
@@ -511,7 +511,7 @@ static unsigned dispatch_key(struct tui_app *app, int key)
     if (app->teach && app->teach->console.open)
         return console_on_key(app, key);
     struct view *v = app_focus_view(app);
-    enum tui_action a = keymap_lookup(v->ops->keymap, key);
+    enum tui_action a = keymap_lookup(app->keymap, v->ops->keymap, key);
     /* On a screen too small to show anything only leaving still works. */
     if (app->too_small && a != ACT_EXIT)
         return TUI_HANDLED;
@@ -733,7 +733,7 @@ static bool start_curses(struct tui_app *app, SCREEN **screen_out, struct pv_err
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
-    theme_init(&app->theme, app->opts->monochrome);
+    theme_init(&app->theme, app->opts->monochrome, app->opts->prefs);
     *screen_out = screen;
     return true;
 }
@@ -798,6 +798,7 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
 
     struct tui_app app = {
         .opts = opts,
+        .keymap = keymap_new(opts->prefs),
         .notice_role = ROLE_NOTICE,
         .child_mask = &old_mask,
         .sig_fd = sig_fd,
@@ -816,6 +817,8 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
         st = TUI_ERR_START;
         goto out;
     }
+    if (opts->prefs && opts->prefs->sort_set)
+        mailbox_sort(app.mb, opts->prefs->sort, opts->prefs->sort_reverse);
     app.teach = teach_new(&app);
     app_push_view(&app, view_index_new(&app));
     st = run_loop(&app, &outcome, err);
@@ -826,6 +829,7 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
     }
 out:
     free_views(&app);
+    keymap_free(&app.keymap);
     stop_curses(&screen);
     mailbox_free(&app.mb);
     /* Signals that came in the last moment are dropped, not delivered. */

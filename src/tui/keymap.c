@@ -6,8 +6,13 @@
  * that i in the pager stays mutt's "back to the index".  The help view and
  * the hint line at the top are generated from these tables, so what they
  * say is what the keys do.
+ *
+ * The config file may give an action other keys (key.ACTION = keys):
+ * keymap_new() builds the tables in effect from the defaults and those
+ * overrides, once per run.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <popview/util.h>
@@ -165,25 +170,123 @@ static const struct {
     [KEYMAP_INFO] = {INFO_KEYS, PV_ARRAY_LEN(INFO_KEYS), "server inspector"},
 };
 
-enum tui_action keymap_lookup(enum keymap_id map, int key)
+/* ---- the keys in effect: defaults with the config's overrides ---------------- */
+
+struct keymap {
+    struct keybinding *keys[KEYMAP_COUNT_];
+    size_t count[KEYMAP_COUNT_];
+};
+
+static bool map_has_action(enum keymap_id map, enum tui_action a)
 {
-    if ((int)map < 0 || map >= KEYMAP_COUNT_)
-        return ACT_NONE;
     for (size_t i = 0; i < MAPS[map].count; i++) {
-        if (MAPS[map].keys[i].key == key)
-            return MAPS[map].keys[i].action;
+        if (MAPS[map].keys[i].action == a)
+            return true;
+    }
+    return false;
+}
+
+/* Is key given to an action of this map by an override? */
+static bool key_taken(const struct tui_prefs *prefs, const bool *overridden, int key)
+{
+    for (int a = 1; a < ACT_COUNT_; a++) {
+        if (!overridden[a])
+            continue;
+        for (size_t k = 0; k < prefs->keys[a].count; k++) {
+            if (prefs->keys[a].keys[k] == key)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The map's defaults in order; an overridden action's keys are replaced,
+ * where its first key was, by the override's (the hint, if it had one,
+ * goes to the first of them), and keys an override takes leave the action
+ * that had them. */
+static void build_map(struct keymap *km, enum keymap_id map, const struct tui_prefs *prefs)
+{
+    bool overridden[ACT_COUNT_] = {false};
+    size_t extra = 0;
+    for (int a = 1; prefs && a < ACT_COUNT_; a++) {
+        overridden[a] = prefs->keys[a].count > 0 && map_has_action(map, (enum tui_action)a);
+        extra += overridden[a] ? prefs->keys[a].count : 0;
+    }
+    struct keybinding *out = pv_xcalloc(MAPS[map].count + extra + 1, sizeof *out);
+    size_t n = 0;
+    bool emitted[ACT_COUNT_] = {false};
+    for (size_t i = 0; i < MAPS[map].count; i++) {
+        struct keybinding b = MAPS[map].keys[i];
+        if ((int)b.action > 0 && b.action < ACT_COUNT_ && overridden[b.action]) {
+            if (emitted[b.action])
+                continue;
+            emitted[b.action] = true;
+            bool hint = false;
+            for (size_t j = i; j < MAPS[map].count; j++)
+                hint |= MAPS[map].keys[j].action == b.action && MAPS[map].keys[j].hint;
+            const struct key_override *o = &prefs->keys[b.action];
+            for (size_t k = 0; k < o->count; k++)
+                out[n++] = (struct keybinding){o->keys[k], b.action, hint && k == 0};
+            continue;
+        }
+        if (prefs && key_taken(prefs, overridden, b.key))
+            continue;
+        out[n++] = b;
+    }
+    km->keys[map] = out;
+    km->count[map] = n;
+}
+
+struct keymap *keymap_new(const struct tui_prefs *prefs)
+{
+    struct keymap *km = pv_xcalloc(1, sizeof *km);
+    for (int m = 0; m < KEYMAP_COUNT_; m++)
+        build_map(km, (enum keymap_id)m, prefs);
+    return km;
+}
+
+void keymap_free(struct keymap **km)
+{
+    if (!km || !*km)
+        return;
+    for (int m = 0; m < KEYMAP_COUNT_; m++)
+        free((*km)->keys[m]);
+    free(*km);
+    *km = NULL;
+}
+
+enum tui_action keymap_lookup(const struct keymap *km, enum keymap_id map, int key)
+{
+    if (!km || (int)map < 0 || map >= KEYMAP_COUNT_)
+        return ACT_NONE;
+    for (size_t i = 0; i < km->count[map]; i++) {
+        if (km->keys[map][i].key == key)
+            return km->keys[map][i].action;
     }
     return ACT_NONE;
 }
 
-const struct keybinding *keymap_bindings(enum keymap_id map, size_t *count_out)
+const struct keybinding *keymap_bindings(const struct keymap *km, enum keymap_id map,
+                                         size_t *count_out)
 {
-    if ((int)map < 0 || map >= KEYMAP_COUNT_) {
+    if (!km || (int)map < 0 || map >= KEYMAP_COUNT_) {
         *count_out = 0;
         return NULL;
     }
-    *count_out = MAPS[map].count;
-    return MAPS[map].keys;
+    *count_out = km->count[map];
+    return km->keys[map];
+}
+
+bool keymap_action_by_name(const char *name, enum tui_action *action_out)
+{
+    for (int a = 1; a < ACT_COUNT_; a++) {
+        const struct action_info *info = action_info((enum tui_action)a);
+        if (info && info->name && pv_ascii_ieq(name, info->name)) {
+            *action_out = (enum tui_action)a;
+            return true;
+        }
+    }
+    return false;
 }
 
 const char *keymap_title(enum keymap_id map)
@@ -229,10 +332,76 @@ void keymap_key_name(int key, char *out, size_t out_size)
         snprintf(out, out_size, "%c", (char)key);
         return;
     }
+    if (key >= FN(KEY_F(1)) && key <= FN(KEY_F(12))) {
+        snprintf(out, out_size, "F%d", key - FN(KEY_F(0)));
+        return;
+    }
     if (key >= TUI_KEY_FN(0)) {
         const char *name = keyname(key - TUI_KEY_FN(0));
         snprintf(out, out_size, "%s", name ? name : "?");
         return;
     }
     snprintf(out, out_size, "U+%04X", (unsigned)key);
+}
+
+/* Other names people write for keys, besides KEY_NAMES. */
+static const struct {
+    int key;
+    const char *name;
+} KEY_ALIASES[] = {
+    {'\n', "Return"},        {FN(KEY_NPAGE), "PageDown"},      {FN(KEY_PPAGE), "PageUp"},
+    {TUI_KEY_ESC, "Escape"}, {FN(KEY_BACKSPACE), "Backspace"}, {FN(KEY_DC), "Delete"},
+    {FN(KEY_IC), "Insert"},
+};
+
+/* "^X", "^x", "C-x": a control character. */
+static bool parse_ctrl(const char *name, int *key_out)
+{
+    const char *c = NULL;
+    if (name[0] == '^' && name[1] && !name[2])
+        c = name + 1;
+    else if ((name[0] == 'C' || name[0] == 'c') && name[1] == '-' && name[2] && !name[3])
+        c = name + 2;
+    if (!c)
+        return false;
+    char u = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+    if (u < '@' || u > '_')
+        return false;
+    *key_out = u - '@';
+    return true;
+}
+
+bool keymap_parse_key(const char *name, int *key_out)
+{
+    size_t len = strlen(name);
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < PV_ARRAY_LEN(KEY_NAMES); i++) {
+        if (pv_ascii_ieq(name, KEY_NAMES[i].name)) {
+            *key_out = KEY_NAMES[i].key;
+            return true;
+        }
+    }
+    for (size_t i = 0; i < PV_ARRAY_LEN(KEY_ALIASES); i++) {
+        if (pv_ascii_ieq(name, KEY_ALIASES[i].name)) {
+            *key_out = KEY_ALIASES[i].key;
+            return true;
+        }
+    }
+    if ((name[0] == 'F' || name[0] == 'f') && len >= 2 && len <= 3) {
+        unsigned n;
+        if (pv_parse_uint(name + 1, len - 1, &n) && n >= 1 && n <= 12) {
+            *key_out = FN(KEY_F((int)n));
+            return true;
+        }
+    }
+    if (parse_ctrl(name, key_out))
+        return true;
+    /* One character, typed as itself (UTF-8). */
+    uint32_t cp;
+    size_t used = tui_utf8_next(name, len, &cp);
+    if (used != len || cp == 0xFFFD || tui_cp_is_control(cp) || cp == ' ')
+        return false;
+    *key_out = (int)cp;
+    return true;
 }

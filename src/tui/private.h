@@ -90,6 +90,18 @@ void tui_text_printable(char *out, size_t out_size, const char *s);
 /* "14:05" today, "Mon 14" within the last 7 days, else "2025-03-02"; in
  * local time.  out_size >= 16. */
 void tui_format_date(int64_t when, time_t now, char *out, size_t out_size);
+/* when in local time through strftime(format); "?" when it cannot be
+ * shown or does not fit in out. */
+void tui_format_date_custom(const char *format, int64_t when, char *out, size_t out_size);
+/* The index's date column: the date_format of prefs (may be NULL), else
+ * tui_format_date's short forms; and how many columns it needs (the widest
+ * of a few sample dates, at most TUI_DATE_COLS_MAX). */
+enum { TUI_DATE_COLS_MAX = 32 };
+void tui_format_index_date(const struct tui_prefs *prefs, int64_t when, time_t now, char *out,
+                           size_t out_size);
+int tui_index_date_columns(const struct tui_prefs *prefs);
+/* "date" -> MAILBOX_SORT_DATE; false for a name that is not a sort key. */
+bool tui_sort_by_name(const char *name, enum mailbox_sort *key_out);
 /* Which sort key follows key in the o cycle, and the names for the status line. */
 enum mailbox_sort tui_sort_next(enum mailbox_sort key);
 const char *tui_sort_name(enum mailbox_sort key);
@@ -157,9 +169,26 @@ struct tui_theme {
     short pair[ROLE_COUNT_];
 };
 
+/* One element's look from the config: colours (-1: the terminal's own,
+ * else 0..255) and attributes. */
+struct theme_style {
+    bool set;
+    short fg, bg;
+    attr_t attr;
+};
+
 /* After curses started: colours when the terminal has them, monochrome
- * when monochrome is true, NO_COLOR is set (no-color.org) or it has none. */
-void theme_init(struct tui_theme *t, bool monochrome);
+ * when monochrome is true, prefs say colors = never, NO_COLOR is set
+ * (no-color.org; colors = always overrides it) or the terminal has none.
+ * prefs (may be NULL) may override each element's colours. */
+void theme_init(struct tui_theme *t, bool monochrome, const struct tui_prefs *prefs);
+/* The config's name of a role ("marked", "transcript-err") and back. */
+const char *theme_role_name(enum tui_role role);
+bool theme_role_by_name(const char *name, enum tui_role *role_out);
+/* Parses "fg,bg[,attr+attr]": colours by name (default, black, red, green,
+ * yellow, blue, magenta, cyan, white, bright-red...) or number (0-255),
+ * attributes normal, bold, dim, italic, underline, reverse, blink. */
+bool theme_parse_style(const char *value, struct theme_style *style_out, struct pv_error *err);
 void theme_apply(const struct tui_theme *t, WINDOW *w, enum tui_role role);
 
 /* ---- screen.c: the only writer ------------------------------------------ */
@@ -304,9 +333,22 @@ struct keybinding {
     bool hint; /* shown on the top line */
 };
 
-enum tui_action keymap_lookup(enum keymap_id map, int key);
+/* The bindings in effect: the defaults with the config's key overrides. */
+struct keymap;
+/* prefs may be NULL.  An override key.ACTION replaces the action's keys in
+ * every view that has the action; a key it takes is taken from whatever
+ * action had it in those views. */
+struct keymap *keymap_new(const struct tui_prefs *prefs);
+void keymap_free(struct keymap **km);
+enum tui_action keymap_lookup(const struct keymap *km, enum keymap_id map, int key);
 /* The bindings of a map, in the order the help lists them. */
-const struct keybinding *keymap_bindings(enum keymap_id map, size_t *count_out);
+const struct keybinding *keymap_bindings(const struct keymap *km, enum keymap_id map,
+                                         size_t *count_out);
+/* Reads a key name as keymap_key_name writes it ("j", "Down", "PgDn",
+ * "Space", "Enter", "Tab", "Esc", "^L", "F5"); false for anything else. */
+bool keymap_parse_key(const char *name, int *key_out);
+/* The action named name ("delete-message"); false when there is none. */
+bool keymap_action_by_name(const char *name, enum tui_action *action_out);
 const char *keymap_title(enum keymap_id map);
 /* "j", "Down", "PgDn", "Space", "Enter", "^L"; out_size >= 16. */
 void keymap_key_name(int key, char *out, size_t out_size);
@@ -456,6 +498,24 @@ void tui_mbox_entry(const char *msg, size_t len, time_t when, struct pv_buf *out
 enum mbox_result tui_mbox_append(const char *path, const char *msg, size_t len, time_t when,
                                  struct pv_error *err);
 
+/* ---- prefs.c: the [ui] settings (include/popview/tui.h) ------------------ */
+
+enum tui_colors { TUI_COLORS_AUTO, TUI_COLORS_NEVER, TUI_COLORS_ALWAYS };
+enum { TUI_KEYS_PER_ACTION_MAX = 8, TUI_DATE_FORMAT_MAX = 64 };
+
+struct tui_prefs {
+    enum tui_colors colors;
+    struct theme_style style[ROLE_COUNT_];
+    char *date_format; /* NULL: tui_format_date's short forms */
+    bool sort_set;
+    enum mailbox_sort sort;
+    bool sort_reverse;
+    struct key_override {
+        size_t count; /* 0: the defaults */
+        int keys[TUI_KEYS_PER_ACTION_MAX];
+    } keys[ACT_COUNT_];
+};
+
 /* ---- app.c: the loop and what views may ask of it ------------------------ */
 
 /* index, pager, full transcript, inspector, help and a list above them */
@@ -497,7 +557,8 @@ struct tui_app {
     int sig_fd;       /* signalfd of the blocked signals */
     int tty_fd;       /* the terminal, for its size */
 
-    struct teach *teach; /* transcript pane, console, explain mode (teach.h) */
+    struct teach *teach;   /* transcript pane, console, explain mode (teach.h) */
+    struct keymap *keymap; /* the keys in effect (keymap.c) */
 };
 
 struct mailbox *app_mailbox(const struct tui_app *app);

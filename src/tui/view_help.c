@@ -48,7 +48,7 @@ static void append_key(char *keys, int key, int run_end)
 static void build_rows(struct help_view *hv)
 {
     size_t n;
-    const struct keybinding *keys = keymap_bindings(hv->map, &n);
+    const struct keybinding *keys = keymap_bindings(hv->app->keymap, hv->map, &n);
     hv->rows = pv_xcalloc(n ? n : 1, sizeof *hv->rows);
     for (size_t i = 0; i < n; i++) {
         const struct action_info *info = action_info(keys[i].action);

@@ -40,16 +40,16 @@ struct index_columns {
     int num, date, from, subject, size;
 };
 
-enum { DATE_COLS = 10, SIZE_COLS = 7, GAP = 2 };
+enum { SIZE_COLS = 7, GAP = 2 };
 
-static struct index_columns layout(int width, size_t count)
+static struct index_columns layout(int width, size_t count, int date_cols)
 {
     struct index_columns c;
     c.num = 3;
     for (size_t n = count; n >= 1000; n /= 10)
         c.num++;
     /* Narrow screens give up the date before the subject gets too short. */
-    c.date = width >= 60 ? DATE_COLS : 0;
+    c.date = width >= 50 + date_cols ? date_cols : 0;
     c.size = SIZE_COLS;
     c.from = width / 4;
     if (c.from > 24)
@@ -89,7 +89,8 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t row, 
     const struct mailbox_summary *s = mailbox_at(mb, mailbox_row_index(mb, row));
     if (!s)
         return;
-    struct index_columns c = layout(width, mailbox_count(mb));
+    const struct tui_prefs *prefs = iv->app->opts->prefs;
+    struct index_columns c = layout(width, mailbox_count(mb), tui_index_date_columns(prefs));
     enum tui_role role = row_role(s, selected);
     theme_apply(t, w, role);
     scr_blank(w, y, x, width);
@@ -101,12 +102,12 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t row, 
     char flags[3] = {mark_flag(s), s->loaded && s->multipart_mixed ? '+' : ' ', '\0'};
     col += scr_puts(w, y, col, 2, flags, 0) + 1;
 
-    char date[16];
+    char date[TUI_DATE_COLS_MAX * 4 + 1];
     const char *from;
     const char *subject;
     if (s->loaded) {
         if (s->has_date)
-            tui_format_date(s->date, time(NULL), date, sizeof date);
+            tui_format_index_date(prefs, s->date, time(NULL), date, sizeof date);
         else
             date[0] = '\0';
         from = s->from ? s->from : "";

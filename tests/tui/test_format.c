@@ -3,6 +3,11 @@
  *   void tui_format_date(int64_t when, time_t now, char *out, size_t out_size);
  *   enum mailbox_sort tui_sort_next(enum mailbox_sort key);
  *   const char *tui_sort_name(enum mailbox_sort key);
+ *   bool tui_sort_by_name(const char *name, enum mailbox_sort *key_out);
+ *   void tui_format_date_custom(const char *format, int64_t when, char *out, size_t size);
+ *   void tui_format_index_date(const struct tui_prefs *prefs, int64_t when, time_t now,
+ *       char *out, size_t out_size);
+ *   int tui_index_date_columns(const struct tui_prefs *prefs);
  * Dates are checked in TZ=UTC so the expected strings are fixed.
  */
 #include <check.h>
@@ -13,6 +18,8 @@
 #include <popview/util.h>
 
 #include <popview/mailbox.h>
+
+#include <popview/tui.h>
 
 #include "src/tui/private.h"
 
@@ -70,6 +77,56 @@ START_TEST(sort_cycle_visits_every_key_once)
 }
 END_TEST
 
+START_TEST(sort_by_name)
+{
+    enum mailbox_sort k = MAILBOX_SORT_NUMBER;
+    ck_assert(!tui_sort_by_name("", &k));
+    ck_assert(!tui_sort_by_name("age", &k));
+    ck_assert_int_eq(k, MAILBOX_SORT_NUMBER);
+    ck_assert(tui_sort_by_name("Subject", &k));
+    ck_assert_int_eq(k, MAILBOX_SORT_SUBJECT);
+    for (enum mailbox_sort i = MAILBOX_SORT_NUMBER; i <= MAILBOX_SORT_SIZE; i++) {
+        ck_assert(tui_sort_by_name(tui_sort_name(i), &k));
+        ck_assert_int_eq(k, i);
+    }
+}
+END_TEST
+
+START_TEST(date_custom)
+{
+    char out[64];
+    tui_format_date_custom("%Y-%m-%d %H:%M", 1662368400, out, sizeof out);
+    ck_assert_str_eq(out, "2022-09-05 09:00");
+    tui_format_date_custom("%d.%m.%y", 1662368400, out, sizeof out);
+    ck_assert_str_eq(out, "05.09.22");
+    /* Too long for out: "?" rather than a cut date that could mislead. */
+    char small[6];
+    tui_format_date_custom("%Y-%m-%d", 1662368400, small, sizeof small);
+    ck_assert_str_eq(small, "?");
+}
+END_TEST
+
+START_TEST(index_date_and_columns)
+{
+    char out[64];
+    /* No prefs, or prefs without a format: the short forms, 10 columns. */
+    tui_format_index_date(NULL, 1795435200 - 3 * 86400, NOW, out, sizeof out);
+    ck_assert_str_eq(out, "Fri 20");
+    ck_assert_int_eq(tui_index_date_columns(NULL), 10);
+    struct tui_prefs *p = tui_prefs_new();
+    ck_assert_int_eq(tui_index_date_columns(p), 10);
+    struct pv_error err;
+    pv_error_clear(&err);
+    ck_assert_int_eq(tui_prefs_set(p, "date_format", "%a %d %b %H:%M", &err), TUI_PREFS_OK);
+    tui_format_index_date(p, 1795435200 - 3 * 86400, NOW, out, sizeof out);
+    ck_assert_str_eq(out, "Fri 20 Nov 12:00");
+    ck_assert_int_eq(tui_index_date_columns(p), 16);
+    ck_assert_int_eq(tui_prefs_set(p, "date_format", "%A", &err), TUI_PREFS_OK);
+    ck_assert_int_eq(tui_index_date_columns(p), 9); /* Wednesday */
+    tui_prefs_free(&p);
+}
+END_TEST
+
 static Suite *format_suite(void)
 {
     Suite *s = suite_create("tui_format");
@@ -79,6 +136,15 @@ static Suite *format_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("tui_sort_next");
     tcase_add_test(tc, sort_cycle_visits_every_key_once);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("tui_sort_by_name");
+    tcase_add_test(tc, sort_by_name);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("tui_format_date_custom");
+    tcase_add_test(tc, date_custom);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("tui_format_index_date");
+    tcase_add_test(tc, index_date_and_columns);
     suite_add_tcase(s, tc);
     return s;
 }
