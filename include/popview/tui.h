@@ -65,6 +65,7 @@ struct tui_options {
     bool monochrome;               /* no colours even if the terminal has them */
     unsigned keepalive_s;          /* NOOP after this much idleness; 0: 60 s */
     const char *warning;           /* shown on the message line at start, or NULL */
+    const char *save_folder;       /* S saves there (mbox file, or maildir directory); NULL: ask */
 };
 
 /* How the session ended, for the caller to report after the screen is gone. */

@@ -7,9 +7,17 @@
  * Actions about the session (marks, quitting, reconnecting, help) are done
  * here; actions about what a view shows (movement, search, the pager's
  * modes) are handed to the view's on_action.
+ *
+ * Save-and-mark (S) is issue #6's "save then delete".  The issue names D,
+ * but D is mutt's delete-pattern here (mark by rule), so it is S, free in
+ * both the index and the pager.  It fetches the message (RETR), saves it
+ * to the save folder (mbox or maildir, fsync()ed), and only when that
+ * succeeded marks it (DELE); a failure leaves it unmarked and says why.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <popview/util.h>
 
@@ -59,6 +67,10 @@ static const struct action_info ACTIONS[ACT_COUNT_] = {
     [ACT_SAVE] = {ACT_SAVE, "save-message", "Save",
                   "save: the message as .eml, appended to an mbox, or an attachment", 0},
     [ACT_PIPE] = {ACT_PIPE, "pipe-message", "Pipe", "pipe the raw message to a shell command", 0},
+    [ACT_SAVE_MARK] = {ACT_SAVE_MARK, "save-and-mark", "Save+mark",
+                       "save to the save folder (mbox, or maildir/), then mark for deletion; "
+                       "S, as D marks by rule",
+                       REQ_SESSION | REQ_MESSAGE},
     [ACT_QUIT] = {ACT_QUIT, "quit", "Quit",
                   "quit; asks first when messages are marked, then QUIT deletes them", 0},
     [ACT_EXIT] = {ACT_EXIT, "exit-no-commit", "Exit",
@@ -233,6 +245,181 @@ static unsigned act_mark_rule(struct tui_app *app, struct view *v, int key)
     return TUI_REDRAW;
 }
 
+/* ---- save-and-mark (S) ------------------------------------------------------ */
+
+/* The one message S is waiting for; a second S waits until it is done. */
+struct save_mark {
+    bool waiting;
+    size_t index;
+    unsigned msgno;
+    char *uid;       /* the row's UIDL, to notice a changed mailbox; NULL: none */
+    char *folder;    /* where it goes, as typed ("~/mail/" expanded at save) */
+    char *last_used; /* the folder typed last, offered again at the prompt */
+};
+
+static struct save_mark *save_mark_state(struct tui_app *app)
+{
+    if (!app->save_mark)
+        app->save_mark = pv_xcalloc(1, sizeof *app->save_mark);
+    return app->save_mark;
+}
+
+void actions_free(struct tui_app *app)
+{
+    struct save_mark *sm = app->save_mark;
+    if (!sm)
+        return;
+    free(sm->uid);
+    free(sm->folder);
+    free(sm->last_used);
+    free(sm);
+    app->save_mark = NULL;
+}
+
+static bool same_uid(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Fetches the message for the save; actions_on_message goes on. */
+static unsigned save_mark_start(struct tui_app *app, size_t index, const char *folder)
+{
+    struct save_mark *sm = save_mark_state(app);
+    const struct mailbox_summary *s = mailbox_at(app->mb, index);
+    if (!s)
+        return TUI_REDRAW;
+    if (sm->waiting) {
+        app_notice(app, ROLE_ERROR,
+                   "message %u is still being saved; press S again when it is done", sm->msgno);
+        return TUI_REDRAW;
+    }
+    if (!app_session_ready(app)) {
+        app_notice(app, ROLE_ERROR, "the session is not ready; message %u was not saved", s->msgno);
+        return TUI_REDRAW;
+    }
+    sm->waiting = true;
+    sm->index = index;
+    sm->msgno = s->msgno;
+    free(sm->uid);
+    sm->uid = s->uid ? pv_xstrdup(s->uid) : NULL;
+    free(sm->folder);
+    sm->folder = pv_xstrdup(folder);
+    mailbox_fetch(app->mb, index);
+    char shown[256];
+    tui_text_printable(shown, sizeof shown, folder);
+    app_notice(app, ROLE_NOTICE, "fetching message %u to save it to %s...", s->msgno, shown);
+    return TUI_REDRAW;
+}
+
+/* The message came: save it, and mark it only when it is safe. */
+static void save_mark_finish(struct tui_app *app, struct save_mark *sm, const struct pv_spool *msg)
+{
+    char *path = tui_expand_path(sm->folder);
+    char shown[256];
+    tui_text_printable(shown, sizeof shown, path);
+    struct pv_error err;
+    pv_error_clear(&err);
+    enum tui_folder_kind kind;
+    if (!tui_save_to_folder(path, pv_spool_data(msg), pv_spool_len(msg), time(NULL), &kind, &err)) {
+        app_notice(app, ROLE_ERROR, "message %u was not saved, so it stays unmarked: %s", sm->msgno,
+                   err.msg);
+        free(path);
+        return;
+    }
+    free(path);
+    const struct mailbox_summary *s = mailbox_at(app->mb, sm->index);
+    if (!app_session_ready(app) || !s || s->msgno != sm->msgno) {
+        app_notice(app, ROLE_ERROR,
+                   "saved message %u to %s, but did not mark it: the session ended or changed",
+                   sm->msgno, shown);
+        return;
+    }
+    app_want_mark(app, sm->index, true);
+    char size[16];
+    pv_format_size(pv_spool_len(msg), size, sizeof size);
+    app_notice(app, ROLE_NOTICE, "saved message %u to %s %s (%s); marking it for deletion...",
+               sm->msgno, kind == TUI_FOLDER_MAILDIR ? "maildir" : "mbox", shown, size);
+}
+
+bool actions_on_message(struct tui_app *app, size_t index, const struct pv_spool *msg,
+                        const char *error)
+{
+    struct save_mark *sm = app->save_mark;
+    if (!sm || !sm->waiting)
+        return false;
+    sm->waiting = false;
+    if (!msg) {
+        app_notice(app, ROLE_ERROR, "message %u was not saved, so it stays unmarked: %s", sm->msgno,
+                   error ? error : "the fetch failed");
+        return true;
+    }
+    if (index != sm->index) {
+        /* Opening another message replaced the fetch S asked for. */
+        app_notice(app, ROLE_ERROR,
+                   "saving message %u was cancelled by opening another message; it stays "
+                   "unmarked",
+                   sm->msgno);
+        return true;
+    }
+    const struct mailbox_summary *s = mailbox_at(app->mb, index);
+    if (!s || s->msgno != sm->msgno || !same_uid(s->uid, sm->uid)) {
+        app_notice(app, ROLE_ERROR,
+                   "the mailbox changed while message %u was fetched; nothing was saved or "
+                   "marked",
+                   sm->msgno);
+        return true;
+    }
+    save_mark_finish(app, sm, msg);
+    return true;
+}
+
+static unsigned save_mark_folder_done(struct tui_app *app, void *ctx, size_t index, int choice,
+                                      const char *text)
+{
+    (void)ctx;
+    if (choice != PROMPT_OK || !*text)
+        return TUI_REDRAW;
+    struct save_mark *sm = save_mark_state(app);
+    free(sm->last_used);
+    sm->last_used = pv_xstrdup(text);
+    const struct mailbox_summary *s = mailbox_at(app->mb, index);
+    if (!s || s->msgno != sm->msgno) {
+        app_notice(app, ROLE_ERROR, "the mailbox changed meanwhile; nothing was saved or marked");
+        return TUI_REDRAW;
+    }
+    return save_mark_start(app, index, text);
+}
+
+static unsigned act_save_mark(struct tui_app *app, struct view *v, int key)
+{
+    (void)key;
+    size_t index;
+    if (!current_index(app, v, &index))
+        return TUI_HANDLED;
+    const struct mailbox_summary *s = mailbox_at(app->mb, index);
+    if ((s->marked && !s->mark_pending) || wished(app, index)) {
+        app_notice(app, ROLE_NOTICE, "message %u is already marked; nothing was saved", s->msgno);
+        return TUI_REDRAW;
+    }
+    const char *folder = app->opts->save_folder;
+    if (folder && *folder)
+        return save_mark_start(app, index, folder);
+    /* No save folder configured: ask, offering the last answer. */
+    struct save_mark *sm = save_mark_state(app);
+    if (sm->waiting) {
+        app_notice(app, ROLE_ERROR,
+                   "message %u is still being saved; press S again when it is done", sm->msgno);
+        return TUI_REDRAW;
+    }
+    sm->msgno = s->msgno;
+    char question[128];
+    snprintf(question, sizeof question,
+             "Save message %u, then mark it (mbox, or maildir/): ", s->msgno);
+    app_open_prompt(app, prompt_new_text(question, sm->last_used ? sm->last_used : "~/mbox",
+                                         save_mark_folder_done, NULL, index));
+    return TUI_REDRAW;
+}
+
 static unsigned quit_confirmed(struct tui_app *app, void *ctx, size_t arg, int choice,
                                const char *text)
 {
@@ -325,6 +512,7 @@ static const action_fn PERFORMERS[ACT_COUNT_] = {
     [ACT_UNMARK] = act_unmark,
     [ACT_UNMARK_ALL] = act_unmark_all,
     [ACT_MARK_RULE] = act_mark_rule,
+    [ACT_SAVE_MARK] = act_save_mark,
     [ACT_QUIT] = act_quit,
     [ACT_EXIT] = act_exit,
     [ACT_RECONNECT] = act_reconnect,

@@ -547,11 +547,12 @@ static void deliver_message(struct tui_app *app)
         bool ok = mailbox_take_message(app->mb, &index, &message, &error);
         if (!ok && !error)
             return;
+        bool noted = actions_on_message(app, index, ok ? message : NULL, error);
         bool taken = false;
         for (size_t i = app->depth; i-- > 0 && !taken;)
             taken = view_pager_deliver(app->stack[i], app, index, ok ? &message : NULL, error);
         if (!ok) {
-            if (!taken)
+            if (!taken && !noted)
                 app_notice(app, ROLE_ERROR, "%s", error);
             return;
         }
@@ -755,6 +756,7 @@ static void free_views(struct tui_app *app)
     app->wish_count = 0;
     free(app->last_mbox);
     app->last_mbox = NULL;
+    actions_free(app);
     prompt_free(&app->prompt);
     teach_free(&app->teach);
     while (app->depth > 0) {

@@ -300,6 +300,7 @@ enum tui_action {
     ACT_MIME,
     ACT_SAVE,
     ACT_PIPE,
+    ACT_SAVE_MARK,
     ACT_QUIT,
     ACT_EXIT,
     ACT_RECONNECT,
@@ -372,6 +373,12 @@ const struct action_info *action_info(enum tui_action a);
 /* Runs the action for the top view after checking its preconditions;
  * key is the key that asked for it.  Returns intents. */
 unsigned actions_run(struct tui_app *app, enum tui_action a, int key);
+/* Save-and-mark (S) learns of each fetched message (msg NULL: the fetch
+ * failed with error) before the pager does; true when it told the person
+ * about it.  actions_free releases what it keeps. */
+bool actions_on_message(struct tui_app *app, size_t index, const struct pv_spool *msg,
+                        const char *error);
+void actions_free(struct tui_app *app);
 
 /* ---- views ------------------------------------------------------------- */
 
@@ -498,6 +505,32 @@ void tui_mbox_entry(const char *msg, size_t len, time_t when, struct pv_buf *out
 enum mbox_result tui_mbox_append(const char *path, const char *msg, size_t len, time_t when,
                                  struct pv_error *err);
 
+/* ---- maildir.c: delivering to a maildir; the save folder of S ----------- */
+
+/* True when path is a directory holding tmp/, new/ and cur/. */
+bool tui_maildir_is(const char *path);
+/* A maildir file name: "SECONDS.MUSECSPPID_RRANDOM.HOST" (microseconds as
+ * six digits, RANDOM as 16 hex digits), '/' and ':' in host written as
+ * \057 and \072; "localhost" for a NULL or empty host.  A new string. */
+char *tui_maildir_name(int64_t seconds, long usec, long pid, uint64_t random, const char *host);
+/* Writes the message (line ends as LF) to dir/tmp/NAME, fsync()s it, links
+ * it to dir/new/NAME (another NAME when that exists), removes the tmp/ name
+ * and fsync()s new/.  *file_out (may be NULL) gets the new path.  false
+ * with err set when dir is not a maildir or a step failed; nothing is then
+ * left under new/ or tmp/. */
+bool tui_maildir_deliver(const char *dir, const char *msg, size_t len, char **file_out,
+                         struct pv_error *err);
+/* Makes dir (0700) with tmp/, new/ and cur/; fine when they exist. */
+bool tui_maildir_create(const char *dir, struct pv_error *err);
+
+enum tui_folder_kind { TUI_FOLDER_MBOX, TUI_FOLDER_MAILDIR };
+/* Saves the message to folder: an existing directory is a maildir; a name
+ * ending in '/' is a maildir, created when missing; anything else is an
+ * mbox file (tui_mbox_append).  Everything is fsync()ed before it returns
+ * true; *kind_out (may be NULL) says which it was. */
+bool tui_save_to_folder(const char *folder, const char *msg, size_t len, time_t when,
+                        enum tui_folder_kind *kind_out, struct pv_error *err);
+
 /* ---- prefs.c: the [ui] settings (include/popview/tui.h) ------------------ */
 
 enum tui_colors { TUI_COLORS_AUTO, TUI_COLORS_NEVER, TUI_COLORS_ALWAYS };
@@ -534,7 +567,8 @@ struct tui_app {
     size_t depth;
     struct prompt *prompt;
 
-    char *last_mbox; /* the mbox the last save appended to, offered again */
+    char *last_mbox;             /* the mbox the last save appended to, offered again */
+    struct save_mark *save_mark; /* S: the message on its way to be saved (actions.c) */
 
     char notice[TUI_NOTICE_MAX];
     enum tui_role notice_role;
