@@ -159,7 +159,7 @@ static void tui_reconnect_free(struct tui_reconnect *r)
  * to the message line.
  */
 static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *trace,
-                             struct demo *d)
+                             struct demo *d, const struct tui_prefs *prefs)
 {
     int demo_fd = opts->demo ? d->fd : -1;
     struct pv_error err;
@@ -172,6 +172,8 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
     } else {
         struct cli_credential_sources src;
         cli_credential_sources_init(&src, opts->password_command);
+        if (opts->no_netrc)
+            src.netrc_path[0] = '\0';
         enum cli_status cst = cli_credentials_get(cli_options_user(opts), opts->url->host, &src,
                                                   &user, &password, NULL, &err);
         if (cst != CLI_OK) {
@@ -187,8 +189,10 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
         return CLI_EXIT_USAGE;
     }
     bool demo = demo_fd >= 0;
-    char *label =
-        demo ? pv_xstrdup("demo@popview --demo") : pv_xasprintf("%s@%s", user, opts->url->host);
+    char *label = demo ? pv_xstrdup("demo@popview --demo")
+                  : opts->account_name
+                      ? pv_xasprintf("%s@%s (%s)", user, opts->url->host, opts->account_name)
+                      : pv_xasprintf("%s@%s", user, opts->url->host);
     const char *warning = NULL;
     if (!demo && opts->no_tls)
         warning = "WARNING: --no-tls: this connection is not encrypted; the password and your "
@@ -227,6 +231,7 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
                 .reconnect_secret = tui_reconnect_secret,
                 .reconnect_ctx = &reconnect,
             },
+        .prefs = prefs,
         .warning = warning,
     };
     struct tui_outcome outcome;
@@ -244,7 +249,8 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
     return CLI_EXIT_OK;
 }
 
-static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *trace)
+static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *trace,
+                              const struct tui_prefs *prefs)
 {
     struct demo d = {.fd = -1};
     if (opts->demo) {
@@ -261,7 +267,7 @@ static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *
         rc = cli_run_summary(opts, trace, d.fd, stdout);
         break;
     case CLI_MODE_TUI:
-        rc = run_tui(opts, trace, &d);
+        rc = run_tui(opts, trace, &d, prefs);
         break;
     case CLI_MODE_SHOW:
         rc = cli_run_show(opts, trace, d.fd, stdout);
@@ -273,6 +279,125 @@ static enum cli_exit run_mode(const struct cli_options *opts, struct cli_trace *
     if (opts->demo)
         demo_stop(&d);
     return rc;
+}
+
+/* The accounts' names for a message: "work, home, old" (cut when long). */
+static void account_names(const struct cli_config *c, char *out, size_t out_size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < c->account_count && len + 1 < out_size; i++) {
+        int n = snprintf(out + len, out_size - len, "%s%s", i ? ", " : "", c->accounts[i].name);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+}
+
+/* The account list on the picker, with the cursor on default_account. */
+static enum cli_exit pick_account(const struct cli_config *c, const struct cli_account **acct_out,
+                                  bool *leave_out)
+{
+    struct tui_account_entry *entries = pv_xcalloc(c->account_count, sizeof *entries);
+    char(*servers)[CLI_HOST_MAX + 96] = pv_xcalloc(c->account_count, sizeof *servers);
+    size_t initial = 0;
+    for (size_t i = 0; i < c->account_count; i++) {
+        const struct cli_account *a = &c->accounts[i];
+        cli_account_server_text(a, servers[i], sizeof servers[i]);
+        entries[i] = (struct tui_account_entry){a->name, servers[i], cli_tls_mode_text(a->tls)};
+        if (c->default_account && strcmp(a->name, c->default_account) == 0)
+            initial = i;
+    }
+    struct pv_error err;
+    pv_error_clear(&err);
+    size_t chosen = 0;
+    enum tui_pick_result r =
+        tui_pick_account(entries, c->account_count, initial, c->ui, &chosen, &err);
+    free(entries);
+    free(servers);
+    if (r == TUI_PICK_ERROR) {
+        cli_print_error(err.msg);
+        return CLI_EXIT_USAGE;
+    }
+    if (r == TUI_PICK_CANCELLED) {
+        *leave_out = true;
+        return CLI_EXIT_OK;
+    }
+    *acct_out = &c->accounts[chosen];
+    return CLI_EXIT_OK;
+}
+
+/*
+ * Reads the config file (--config FILE, else the default place, which may
+ * be missing) and, when the command line names no server, takes the
+ * account from it: -a NAME, the only one, the picker (the browser) or
+ * default_account (the printing modes).  *leave_out: the person left the
+ * picker, nothing more to do.
+ */
+static enum cli_exit choose_account(struct cli_options *opts, struct cli_config **config_out,
+                                    bool *leave_out)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    char path[PATH_MAX];
+    const char *file = opts->config_path;
+    if (!file && cli_config_default_path(path, sizeof path))
+        file = path;
+    enum cli_status st = CLI_OK;
+    if (file)
+        st = cli_config_load(file, opts->config_path != NULL, config_out, &err);
+    else
+        st = cli_config_parse("(no config file)", "", 0, config_out, &err);
+    if (st != CLI_OK) {
+        cli_print_error(err.msg);
+        return cli_status_exit_code(st);
+    }
+    const struct cli_config *c = *config_out;
+    if (opts->demo || opts->url)
+        return CLI_EXIT_OK;
+    const struct cli_account *acct = NULL;
+    char names[256];
+    account_names(c, names, sizeof names);
+    if (opts->account) {
+        acct = cli_config_account(c, opts->account);
+        if (!acct) {
+            char shown[80];
+            cli_printable(shown, sizeof shown, opts->account, strlen(opts->account));
+            if (c->account_count)
+                fprintf(stderr, "popview: %s has no [account %s]; its accounts: %s\n",
+                        c->display_path, shown, names);
+            else
+                fprintf(stderr, "popview: --account %s: %s has no accounts\n", shown,
+                        c->display_path);
+            return CLI_EXIT_USAGE;
+        }
+    } else if (c->account_count == 0) {
+        fprintf(stderr,
+                "popview: no server URL given: popview [options] pop3s://[user@]host[:port], "
+                "or an [account NAME] in %s (or --demo; see popview --help)\n",
+                c->display_path);
+        return CLI_EXIT_USAGE;
+    } else if (c->account_count == 1) {
+        acct = &c->accounts[0];
+    } else if (opts->mode == CLI_MODE_TUI) {
+        enum cli_exit rc = pick_account(c, &acct, leave_out);
+        if (rc != CLI_EXIT_OK || *leave_out)
+            return rc;
+    } else if (c->default_account) {
+        acct = cli_config_account(c, c->default_account);
+    } else {
+        fprintf(stderr,
+                "popview: %s has %zu accounts and no default_account: choose one with -a NAME "
+                "(%s)\n",
+                c->display_path, c->account_count, names);
+        return CLI_EXIT_USAGE;
+    }
+    st = cli_config_apply(acct, opts, &err);
+    if (st != CLI_OK) {
+        cli_print_error(err.msg);
+        return cli_status_exit_code(st);
+    }
+    return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -300,14 +425,24 @@ int main(int argc, char **argv)
         cli_options_free(&opts);
         return CLI_EXIT_OK;
     }
+    struct cli_config *config = NULL;
+    bool leave = false;
+    enum cli_exit rc = choose_account(opts, &config, &leave);
+    if (rc != CLI_EXIT_OK || leave) {
+        cli_config_free(&config);
+        cli_options_free(&opts);
+        return rc;
+    }
     struct cli_trace *trace = NULL;
     if (opts->trace_path && cli_trace_open(opts->trace_path, &trace, &err) != CLI_OK) {
         cli_print_error(err.msg);
+        cli_config_free(&config);
         cli_options_free(&opts);
         return CLI_EXIT_USAGE;
     }
-    enum cli_exit rc = run_mode(opts, trace);
+    rc = run_mode(opts, trace, config->ui);
     cli_trace_close(&trace);
+    cli_config_free(&config);
     cli_options_free(&opts);
     return rc;
 }

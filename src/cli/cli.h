@@ -44,10 +44,12 @@ enum cli_status {
     CLI_ERR_PASSWORD_COMMAND, /* --password-command failed or printed nothing */
     CLI_ERR_NETRC,            /* ~/.netrc unsafe, unreadable or malformed */
     CLI_ERR_PROMPT,           /* the terminal prompt failed or was interrupted */
+    CLI_ERR_CONFIG,           /* the config file is unsafe, unreadable or wrong, or has no
+                                 such account */
 };
 
-/* CLI_OK -> 0; usage and no-user -> CLI_EXIT_USAGE; the password errors ->
- * CLI_EXIT_AUTH. */
+/* CLI_OK -> 0; usage, no-user and config -> CLI_EXIT_USAGE; the password
+ * errors -> CLI_EXIT_AUTH. */
 enum cli_exit cli_status_exit_code(enum cli_status st);
 
 /* --- URL (url.c) -------------------------------------------------------- */
@@ -108,16 +110,24 @@ struct cli_options {
     char *trace_path;       /* --trace, or NULL */
     bool insecure;          /* --insecure */
     bool no_tls;            /* --no-tls; url->tls is then CLI_TLS_NONE */
-    bool no_cache;          /* --no-cache */
+    bool no_cache;          /* --no-cache, or the account's cache = no */
     unsigned timeout_s;     /* --timeout, 1..3600, default 30 */
+    bool timeout_given;     /* --timeout was on the command line */
+    char *account;          /* -a/--account NAME, or NULL */
+    char *config_path;      /* --config FILE, or NULL: the default place */
+    /* Set from the chosen account (cli_config_apply), never by an option: */
+    bool no_netrc;      /* netrc = no: ~/.netrc is not read */
+    char *save_folder;  /* save_folder, ~ expanded, or NULL */
+    char *account_name; /* the account's name, for the status line */
 };
 
 /*
  * Parses argv (GNU getopt_long: options may follow the URL, "--" ends
  * them; argv's order may be permuted).  --help wins over everything but an
  * unknown option, then --version; otherwise the modes are mutually
- * exclusive, exactly one URL is needed unless --demo (which takes none),
- * and contradictions are refused: --no-tls with pop3:// only and not with
+ * exclusive, at most one URL is given and none with --demo or -a NAME (with
+ * neither, url stays NULL: the account comes from the config file), and
+ * contradictions are refused: --no-tls with pop3:// only and not with
  * --cafile/--insecure, --cafile with --insecure, --format without
  * --summary.  Nothing is printed.
  * Errors: CLI_ERR_USAGE.
@@ -125,6 +135,15 @@ struct cli_options {
 enum cli_status cli_options_parse(int argc, char **argv, struct cli_options **opts_out,
                                   struct pv_error *err);
 void cli_options_free(struct cli_options **opts);
+
+/* The TLS rules that need the URL (from the command line or an account):
+ * --no-tls makes a pop3:// URL plain and is refused with pop3s://.
+ * Errors: CLI_ERR_USAGE. */
+enum cli_status cli_options_check_url(struct cli_options *opts, struct pv_error *err);
+
+/* The canonical name of a SASL mechanism popview speaks ("plain" ->
+ * "PLAIN"), or NULL. */
+const char *cli_auth_mechanism(const char *name);
 
 /* The user name to log in as when one was given: --user, else the URL's. */
 const char *cli_options_user(const struct cli_options *opts);
@@ -284,5 +303,97 @@ enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *tra
  * (with an ellipsis when cut) padded with spaces to exactly cols. */
 size_t cli_text_columns(const char *utf8);
 void cli_text_fit(const char *utf8, size_t cols, struct pv_buf *out);
+
+/* ======================================================================
+ * Config file (src/cli/config.c)
+ * ====================================================================== */
+
+/*
+ * $XDG_CONFIG_HOME/popview/config (else ~/.config/popview/config), an
+ * INI-like text file (assets/popview.conf.example documents it):
+ *
+ *   default_account = work          before any section
+ *   [account work]                  one section per account
+ *   host = pop.example.org
+ *   [ui]                            colours, date format, sort, keys
+ *   color.marked = red,default,bold
+ *
+ * Lines are "name = value" (spaces around '=' and at the ends ignored),
+ * "[section]", or comments starting with '#' or ';' as their first
+ * non-blank character ('#' later on a line is part of the value, so
+ * commands can contain it).  Every mistake is an error naming the file
+ * (with ~ for the home directory), the line and the problem, with a
+ * suggestion for a misspelt name.
+ */
+enum {
+    CLI_CONFIG_FILE_MAX = 256 * 1024, /* bytes */
+    CLI_CONFIG_LINE_MAX = 4096,       /* bytes, without the line end */
+    CLI_CONFIG_ACCOUNTS_MAX = 100,
+    CLI_ACCOUNT_NAME_MAX = 64,
+};
+
+struct tui_prefs;
+
+struct cli_account {
+    char *name;
+    unsigned line;          /* of its [account NAME] */
+    char *host;             /* required */
+    char port[6];           /* "" when not set: the TLS mode's default */
+    enum cli_tls_mode tls;  /* default CLI_TLS_IMPLICIT */
+    char *user;             /* or NULL */
+    char *auth;             /* canonical mechanism, or NULL: automatic */
+    char *password_command; /* or NULL */
+    bool netrc;             /* default true */
+    char *cafile;           /* ~ expanded, or NULL */
+    unsigned timeout_s;     /* 0: not set */
+    bool cache;             /* default true */
+    char *save_folder;      /* ~ expanded, or NULL */
+};
+
+struct cli_config {
+    char *display_path; /* how messages name the file: "~/.config/popview/config" */
+    struct cli_account *accounts;
+    size_t account_count;
+    char *default_account; /* or NULL */
+    struct tui_prefs *ui;  /* the [ui] settings (never NULL) */
+};
+
+/* Where the config file is when --config does not say: the path in out
+ * (false when neither XDG_CONFIG_HOME nor HOME is set to an absolute path). */
+bool cli_config_default_path(char *out, size_t out_size);
+
+/*
+ * Reads and checks the config file at path.  When it does not exist and
+ * must_exist is false (the default place), *config_out is an empty config.
+ * Refused: a file group or others can write to (someone else could add a
+ * password_command), one owned by another user (root aside), anything but
+ * a regular file, over CLI_CONFIG_FILE_MAX bytes or a line over
+ * CLI_CONFIG_LINE_MAX.  Errors are "FILE:LINE: problem" where a line is at
+ * fault.  Errors: CLI_ERR_CONFIG.
+ */
+enum cli_status cli_config_load(const char *path, bool must_exist, struct cli_config **config_out,
+                                struct pv_error *err);
+/* The same from text in memory (tests; name is what messages call it). */
+enum cli_status cli_config_parse(const char *name, const char *text, size_t len,
+                                 struct cli_config **config_out, struct pv_error *err);
+void cli_config_free(struct cli_config **config);
+
+/* The account called name (exact match), or NULL. */
+const struct cli_account *cli_config_account(const struct cli_config *config, const char *name);
+
+/*
+ * Fills what the command line left open from the account: the server
+ * (host, port, TLS mode: a URL of its own), user, auth, password_command,
+ * cafile (not with --insecure), timeout, cache, netrc, save_folder.  The
+ * command line always wins; --no-tls makes a starttls account plain and is
+ * refused for an implicit one.  Errors: CLI_ERR_USAGE.
+ */
+enum cli_status cli_config_apply(const struct cli_account *account, struct cli_options *opts,
+                                 struct pv_error *err);
+
+/* "alice@pop.example.org:995" and "TLS" / "STARTTLS" / "no TLS", for the
+ * picker; out_size >= 16. */
+void cli_account_server_text(const struct cli_account *account, char *out, size_t out_size);
+const char *cli_tls_mode_text(enum cli_tls_mode tls);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The command line: getopt_long over popview's options into a struct
- * cli_options, every mistake returned as a value with a sentence that says
- * what was wrong and what would be right, and the --help text.
+ * cli_options (what the command line leaves open may come from an account
+ * of the config file later, see config.c), every mistake returned as a value with a sentence that
+ * says what was wrong and what would be right, and the --help text.
  *
  * Nothing here prints or exits: main decides, so the same parser serves the
  * program and the tests.
@@ -21,6 +22,7 @@ enum { QUOTE_MAX = 80 };
 enum opt_id {
     OPT_HELP = 'h',
     OPT_VERSION = 'V',
+    OPT_ACCOUNT = 'a',
     OPT_CAPA = 256,
     OPT_SUMMARY,
     OPT_FORMAT,
@@ -35,6 +37,7 @@ enum opt_id {
     OPT_TIMEOUT,
     OPT_TRACE,
     OPT_NO_CACHE,
+    OPT_CONFIG,
 };
 
 static const struct option long_options[] = {
@@ -52,6 +55,8 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"account", required_argument, NULL, OPT_ACCOUNT},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -70,6 +75,8 @@ static const struct {
     {OPT_CAFILE, "--cafile FILE"},
     {OPT_TIMEOUT, "--timeout SECS (1 to 3600)"},
     {OPT_TRACE, "--trace FILE"},
+    {OPT_ACCOUNT, "--account NAME (an [account NAME] of the config file)"},
+    {OPT_CONFIG, "--config FILE"},
 };
 
 /* The mechanisms the pop3 layer can speak (RFC 1939 7, RFC 5034, RFC 4616,
@@ -81,8 +88,11 @@ static const char *const auth_mechanisms[] = {
 static const char usage_text[] =
     "Usage: popview [options] pop3s://[user@]host[:port]\n"
     "       popview [options] pop3://[user@]host[:port]\n"
+    "       popview [options] [-a NAME]    an account of the config file\n"
     "       popview --demo [--capa | --summary | --show N]\n"
     "Browse a POP3 mailbox; --capa, --summary and --show print and exit instead.\n"
+    "Without a URL: the account named by -a, else the only account of the config\n"
+    "file, else a list to choose from (default_account for --capa/--summary/--show).\n"
     "\n"
     "URL:\n"
     "  pop3s://[user@]host[:port]  TLS from the start (default port 995)\n"
@@ -106,6 +116,9 @@ static const char usage_text[] =
     "      --timeout SECS      network timeout, 1 to 3600 seconds (default 30)\n"
     "      --trace FILE        write the POP3 dialogue to FILE (passwords masked)\n"
     "      --no-cache          do not read or write the local cache\n"
+    "  -a, --account NAME      use [account NAME] of the config file\n"
+    "      --config FILE       read FILE instead of $XDG_CONFIG_HOME/popview/config\n"
+    "                          (~/.config/popview/config); options given here win\n"
     "  -V, --version           print the version and exit\n"
     "  -h, --help              print this help and exit\n"
     "\n"
@@ -127,6 +140,7 @@ enum cli_exit cli_status_exit_code(enum cli_status st)
         return CLI_EXIT_OK;
     case CLI_ERR_USAGE:
     case CLI_ERR_NO_USER:
+    case CLI_ERR_CONFIG:
         return CLI_EXIT_USAGE;
     case CLI_ERR_NO_PASSWORD:
     case CLI_ERR_PASSWORD_COMMAND:
@@ -224,17 +238,26 @@ static enum cli_status set_timeout(struct parse *p, const char *value)
     if (!pv_parse_uint(value, strlen(value), &n) || n < 1 || n > CLI_TIMEOUT_MAX_S)
         return bad_value(p, "--timeout needs a number of seconds between 1 and 3600", value);
     p->o->timeout_s = n;
+    p->o->timeout_given = true;
     return CLI_OK;
+}
+
+const char *cli_auth_mechanism(const char *name)
+{
+    for (size_t i = 0; name && i < PV_ARRAY_LEN(auth_mechanisms); i++) {
+        if (pv_ascii_ieq(name, auth_mechanisms[i]))
+            return auth_mechanisms[i];
+    }
+    return NULL;
 }
 
 static enum cli_status set_auth(struct parse *p, const char *value)
 {
-    for (size_t i = 0; i < PV_ARRAY_LEN(auth_mechanisms); i++) {
-        if (pv_ascii_ieq(value, auth_mechanisms[i])) {
-            free(p->o->auth);
-            p->o->auth = pv_xstrdup(auth_mechanisms[i]);
-            return CLI_OK;
-        }
+    const char *mech = cli_auth_mechanism(value);
+    if (mech) {
+        free(p->o->auth);
+        p->o->auth = pv_xstrdup(mech);
+        return CLI_OK;
     }
     return bad_value(p, "--auth needs one of USER, APOP, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER",
                      value);
@@ -271,6 +294,10 @@ static enum cli_status apply_option(struct parse *p, int id, const char *value)
         return set_text(p, id, value, &o->cafile);
     case OPT_TRACE:
         return set_text(p, id, value, &o->trace_path);
+    case OPT_ACCOUNT:
+        return set_text(p, id, value, &o->account);
+    case OPT_CONFIG:
+        return set_text(p, id, value, &o->config_path);
     case OPT_TIMEOUT:
         return set_timeout(p, value);
     case OPT_INSECURE:
@@ -333,9 +360,15 @@ static enum cli_status check_url_and_combinations(struct parse *p, int npos, cha
         pv_error_set(p->err, "--demo runs its own server and takes no URL, got \"%s\"", quoted);
         return CLI_ERR_USAGE;
     }
-    if (!o->demo && npos == 0) {
-        pv_error_set(p->err, "no server URL given: popview [options] pop3s://[user@]host[:port] "
-                             "(or --demo; see popview --help)");
+    if (o->account && o->demo) {
+        pv_error_set(p->err, "--account and --demo cannot be used together: the demo has its "
+                             "own server");
+        return CLI_ERR_USAGE;
+    }
+    if (o->account && npos > 0) {
+        cli_printable(quoted, sizeof quoted, pos[0], strlen(pos[0]));
+        pv_error_set(p->err, "--account %s and the URL \"%s\" both name a server: give one of them",
+                     o->account, quoted);
         return CLI_ERR_USAGE;
     }
     if (npos > 1) {
@@ -364,10 +397,15 @@ static enum cli_status check_url_and_combinations(struct parse *p, int npos, cha
                      o->cafile ? "--cafile" : "--insecure");
         return CLI_ERR_USAGE;
     }
+    return cli_options_check_url(o, p->err);
+}
+
+enum cli_status cli_options_check_url(struct cli_options *o, struct pv_error *err)
+{
     if (o->no_tls && o->url) {
         if (o->url->tls == CLI_TLS_IMPLICIT) {
-            pv_error_set(p->err, "--no-tls cannot be used with pop3s:// (TLS from the start); "
-                                 "use pop3://host for a plain connection");
+            pv_error_set(err, "--no-tls cannot be used with pop3s:// (TLS from the start); "
+                              "use pop3://host for a plain connection");
             return CLI_ERR_USAGE;
         }
         o->url->tls = CLI_TLS_NONE;
@@ -386,7 +424,7 @@ static enum cli_status parse_argv(struct parse *p, int argc, char **argv)
     pv_error_clear(&scratch);
     p->err = &scratch;
     for (;;) {
-        int id = getopt_long(argc, argv, ":hV", long_options, NULL);
+        int id = getopt_long(argc, argv, ":hVa:", long_options, NULL);
         if (id == -1)
             break;
         if (id == '?' || id == ':') {
@@ -447,6 +485,10 @@ void cli_options_free(struct cli_options **opts)
     free(o->auth);
     free(o->cafile);
     free(o->trace_path);
+    free(o->account);
+    free(o->config_path);
+    free(o->save_folder);
+    free(o->account_name);
     free(o);
     *opts = NULL;
 }

@@ -118,6 +118,8 @@ enum cli_exit cli_session_open_as(const struct cli_options *opts, struct cli_tra
     } else {
         struct cli_credential_sources src;
         cli_credential_sources_init(&src, opts->password_command);
+        if (opts->no_netrc) /* the account says netrc = no */
+            src.netrc_path[0] = '\0';
         enum cli_status cst = cli_credentials_get(cli_options_user(opts), opts->url->host, &src,
                                                   &user, &password, NULL, err);
         if (cst != CLI_OK) {

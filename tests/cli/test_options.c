@@ -63,13 +63,17 @@ START_TEST(parse_null_and_empty)
     ck_assert_ptr_null(o);
     ck_assert_str_eq(err.msg, "no command line to parse");
 
-    /* "popview" alone: the browser needs a URL. */
+    /* "popview" alone: no URL yet, the account comes from the config file
+     * (main's choose_account says when there is none). */
     char prog[] = "popview";
     char *argv[] = {prog, NULL};
-    ck_assert_int_eq(cli_options_parse(1, argv, &o, &err), CLI_ERR_USAGE);
-    ck_assert_ptr_null(o);
-    ck_assert_str_eq(err.msg, "no server URL given: popview [options] pop3s://[user@]host[:port] "
-                              "(or --demo; see popview --help)");
+    ck_assert_int_eq(cli_options_parse(1, argv, &o, &err), CLI_OK);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_ptr_null(o->url);
+    ck_assert_ptr_null(o->account);
+    ck_assert_ptr_null(o->config_path);
+    ck_assert(!o->timeout_given);
+    cli_options_free(&o);
 }
 END_TEST
 
@@ -164,6 +168,18 @@ START_TEST(parse_all_options_stored)
     ck_assert_str_eq(o->trace_path, "/tmp/t.log");
     ck_assert(o->no_cache);
     ck_assert_str_eq(o->url->port, "9995");
+    ck_assert(o->timeout_given);
+    cli_options_free(&o);
+
+    /* An account and a config file instead of a URL. */
+    ck_assert_int_eq(parse(ARGS("-a", "work", "--config", "/etc/pv.conf", "--summary"), &o, &err),
+                     CLI_OK);
+    ck_assert_str_eq(o->account, "work");
+    ck_assert_str_eq(o->config_path, "/etc/pv.conf");
+    ck_assert_ptr_null(o->url);
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(ARGS("--account=home"), &o, &err), CLI_OK);
+    ck_assert_str_eq(o->account, "home");
     cli_options_free(&o);
 
     /* Given twice, the last value wins and the first is freed (ASan). */
@@ -288,9 +304,12 @@ static const struct {
     {{"--password-command=", "pop3://h"}, "--password-command needs a value that is not empty"},
     {{"--user", "a\nb", "pop3://h"}, "--user needs a value on one line, got \"a?b\""},
     {{"--demo", "pop3s://h"}, "--demo runs its own server and takes no URL, got \"pop3s://h\""},
-    {{"--capa"},
-     "no server URL given: popview [options] pop3s://[user@]host[:port] (or --demo; see "
-     "popview --help)"},
+    {{"-a", "work", "pop3://h"},
+     "--account work and the URL \"pop3://h\" both name a server: give one of them"},
+    {{"--demo", "--account", "w"},
+     "--account and --demo cannot be used together: the demo has its own server"},
+    {{"-a"}, "--account needs a value: --account NAME (an [account NAME] of the config file)"},
+    {{"--config", ""}, "--config needs a value that is not empty"},
     {{"pop3://a", "pop3://b"}, "one server URL expected, got a second argument \"pop3://b\""},
     {{"imap://h"},
      "unsupported URL scheme \"imap\": use pop3s://[user@]host[:port] (TLS) or "
@@ -411,6 +430,7 @@ static const struct {
     {CLI_ERR_PASSWORD_COMMAND, 3},
     {CLI_ERR_NETRC, 3},
     {CLI_ERR_PROMPT, 3},
+    {CLI_ERR_CONFIG, 1},
 };
 
 START_TEST(exit_code_mapping)
