@@ -381,6 +381,10 @@ enum pop3_status pop3_session_login(struct pop3_session *s, const struct pop3_cr
 
     s->mech_used = m;
     pop3_session_set_state(s, POP3_STATE_TRANSACTION);
-    /* Some servers announce TOP, UIDL or PIPELINING only after login. */
+    /* Some servers announce TOP, UIDL or PIPELINING only after login.  With
+     * PIPELINING the CAPA goes out with the commands that follow (STAT,
+     * LIST, UIDL): a round trip less before the index. */
+    if (pop3_session_pipelining(s))
+        return pop3_session_queue_capa(s, err);
     return pop3_session_refresh_capa(s, err);
 }

@@ -130,55 +130,74 @@ static enum pop3_status session_command(struct pop3_session *s, enum pop3_cmd cm
 
 /* --- CAPA ---------------------------------------------------------------- */
 
-struct capa_ctx {
-    struct pop3_capa *capa;
-    struct pv_buf line;
-    bool ok;
-};
-
 static bool capa_on_event(void *ctx, struct pop3_engine *eng, const struct pop3_event *ev)
 {
     (void)eng;
-    struct capa_ctx *c = ctx;
+    struct pop3_session *s = ctx;
     if (ev->kind == POP3_EV_STATUS) {
-        c->ok = ev->ok;
+        s->capa_ok = ev->ok;
         return true;
     }
     if (ev->kind != POP3_EV_DATA)
         return true;
-    if (c->line.len < SCAN_MAX_LINE) {
-        size_t room = SCAN_MAX_LINE - c->line.len;
-        bool fits = pv_buf_append(&c->line, ev->text, ev->len < room ? ev->len : room);
+    if (s->capa_line.len < SCAN_MAX_LINE) {
+        size_t room = SCAN_MAX_LINE - s->capa_line.len;
+        bool fits = pv_buf_append(&s->capa_line, ev->text, ev->len < room ? ev->len : room);
         (void)fits;
     }
     if (ev->line_end) {
-        pop3_capa_add_line(c->capa, c->line.data ? c->line.data : "", c->line.len);
-        pv_buf_reset(&c->line);
+        pop3_capa_add_line(&s->capa_next, s->capa_line.data ? s->capa_line.data : "",
+                           s->capa_line.len);
+        pv_buf_reset(&s->capa_line);
     }
     return true;
 }
 
-enum pop3_status pop3_session_refresh_capa(struct pop3_session *s, struct pv_error *err)
+/* The answer is complete: it becomes the capabilities. */
+static void capa_on_done(void *ctx, struct pop3_engine *eng, bool ok, const char *server_text,
+                         enum pop3_resp_code code)
 {
+    (void)eng;
+    (void)ok;
+    (void)server_text;
+    (void)code;
+    struct pop3_session *s = ctx;
+    if (!s->capa_pending)
+        return;
+    s->capa_pending = false;
+    pv_buf_free(&s->capa_line);
     pop3_capa_clear(&s->capa);
-    struct capa_ctx c = {.capa = &s->capa};
-    pv_buf_init(&c.line, 0);
-    struct pop3_reply_handler h = {.on_event = capa_on_event, .ctx = &c};
-    enum pop3_status st = pop3_engine_queue(s->eng, POP3_CMD_CAPA, NULL, 0, &h, err);
-    if (st == POP3_OK)
-        st = pop3_engine_drain(s->eng, err);
-    pv_buf_free(&c.line);
-    if (st != POP3_OK)
-        return st;
-    s->capa.known = c.ok;
-    if (!c.ok)
+    s->capa = s->capa_next;
+    s->capa_next = (struct pop3_capa){0};
+    s->capa.known = s->capa_ok;
+    if (!s->capa_ok)
         pop3_engine_info(s->eng, "the server has no CAPA: extensions will be probed by trying");
     if (pop3_capa_find(&s->capa, "TOP"))
         s->top = POP3_SUPPORT_YES;
     if (pop3_capa_find(&s->capa, "UIDL"))
         s->uidl = POP3_SUPPORT_YES;
     pop3_engine_set_pipelining(s->eng, pop3_capa_find(&s->capa, "PIPELINING") != NULL);
-    return POP3_OK;
+}
+
+enum pop3_status pop3_session_queue_capa(struct pop3_session *s, struct pv_error *err)
+{
+    pop3_capa_clear(&s->capa_next);
+    pv_buf_init(&s->capa_line, 0);
+    s->capa_ok = false;
+    s->capa_pending = true;
+    struct pop3_reply_handler h = {.on_event = capa_on_event, .on_done = capa_on_done, .ctx = s};
+    enum pop3_status st = pop3_engine_queue(s->eng, POP3_CMD_CAPA, NULL, 0, &h, err);
+    if (st != POP3_OK)
+        s->capa_pending = false;
+    return st;
+}
+
+enum pop3_status pop3_session_refresh_capa(struct pop3_session *s, struct pv_error *err)
+{
+    enum pop3_status st = pop3_session_queue_capa(s, err);
+    if (st == POP3_OK)
+        st = pop3_engine_drain(s->eng, err);
+    return st;
 }
 
 bool pop3_session_capa_known(const struct pop3_session *s)
@@ -391,6 +410,8 @@ void pop3_session_free(struct pop3_session **sp)
     struct pop3_session *s = *sp;
     pop3_engine_free(&s->eng);
     pop3_capa_clear(&s->capa);
+    pop3_capa_clear(&s->capa_next);
+    pv_buf_free(&s->capa_line);
     free(s->host);
     free(s->cafile);
     free(s->greeting);

@@ -27,6 +27,13 @@ struct pop3_session {
     char *greeting;
     char *apop_ts;
     struct pop3_capa capa;
+    /* A CAPA sent but not answered yet (pipelined after login): its lines
+     * replace capa when the answer is complete, so capa is never half
+     * filled. */
+    struct pop3_capa capa_next;
+    struct pv_buf capa_line;
+    bool capa_pending;
+    bool capa_ok;
     enum pop3_support top;
     enum pop3_support uidl;
     bool utf8;
@@ -43,6 +50,10 @@ struct pop3_simple_reply {
     enum pop3_resp_code code;
     char text[PV_ERROR_SERVER_MAX];
 };
+
+/* Queues CAPA; its answer replaces the capabilities when it has come in
+ * whole (the next drain), so the commands after it can go out at once. */
+enum pop3_status pop3_session_queue_capa(struct pop3_session *s, struct pv_error *err);
 
 /* The only writer of s->state; reports the transition to the transcript. */
 void pop3_session_set_state(struct pop3_session *s, enum pop3_state st);

@@ -537,6 +537,53 @@ static void run_batch_test(bool pipelining)
     harness_close_checked(&h);
 }
 
+/* With PIPELINING, the CAPA after login goes out together with the scan's
+ * STAT, LIST and UIDL (one round trip); its answer still replaces the
+ * capabilities (here: the server offers TOP only after login). */
+static void run_capa_after_login(bool pipelining)
+{
+    const char *before =
+        pipelining ? "+OK\r\nUIDL\r\nPIPELINING\r\nUSER\r\n.\r\n" : "+OK\r\nUIDL\r\nUSER\r\n.\r\n";
+    const char *after = pipelining ? "+OK\r\nTOP\r\nUIDL\r\nPIPELINING\r\nUSER\r\n.\r\n"
+                                   : "+OK\r\nTOP\r\nUIDL\r\nUSER\r\n.\r\n";
+    const struct fake_step steps[] = {
+        {NULL, GREETING, 0},
+        {"CAPA", before, 0},
+        {"USER alice", "+OK\r\n", 0},
+        {"PASS secret", "+OK\r\n", 0},
+        {"CAPA", after, 300},
+        {"STAT", "+OK 1 10\r\n", 0},
+        {"LIST", "+OK\r\n1 10\r\n.\r\n", 0},
+        {"UIDL", "+OK\r\n1 a\r\n.\r\n", 0},
+    };
+    struct harness h;
+    harness_open(&h, steps, PV_ARRAY_LEN(steps), POP3_TLS_NONE);
+    harness_login(&h, POP3_AUTH_AUTO);
+    ck_assert_msg(h.st == POP3_OK, "%s", h.err.msg);
+    struct pop3_listing *list = NULL;
+    size_t count = 0;
+    ck_assert_int_eq(pop3_session_scan(h.s, &list, &count, &h.err), POP3_OK);
+    ck_assert_uint_eq(count, 1);
+    ck_assert_str_eq(list[0].uid, "a");
+    pop3_listing_free(&list, count);
+    ck_assert_int_eq(fake_server_gathered(h.fs), pipelining ? 3 : 0);
+    ck_assert(pop3_session_has_capa(h.s, "TOP"));
+    ck_assert(pop3_session_capa_known(h.s));
+    harness_close_checked(&h);
+}
+
+START_TEST(capa_after_login_pipelined_with_scan)
+{
+    run_capa_after_login(true);
+}
+END_TEST
+
+START_TEST(capa_after_login_alone_without_pipelining)
+{
+    run_capa_after_login(false);
+}
+END_TEST
+
 START_TEST(batch_pipelined_sends_all_at_once)
 {
     run_batch_test(true);
@@ -923,6 +970,8 @@ static Suite *session_suite(void)
     tcase_add_test(tc, retr_unstuffs_and_dele_rset);
     tcase_add_test(tc, top_probed_without_capa);
     tcase_add_test(tc, batch_pipelined_sends_all_at_once);
+    tcase_add_test(tc, capa_after_login_pipelined_with_scan);
+    tcase_add_test(tc, capa_after_login_alone_without_pipelining);
     tcase_add_test(tc, batch_without_pipelining_waits_for_each);
     tcase_add_test(tc, connection_dropped_mid_reply);
     tcase_add_test(tc, top_header_reply_without_end_is_capped);
