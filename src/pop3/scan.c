@@ -279,6 +279,26 @@ static void scan_keep_sizes(struct pop3_session *s, const struct scan_ctx *c)
     s->nsizes = c->count;
 }
 
+void pop3_session_keep_size(struct pop3_session *s, unsigned msgno, uint64_t size)
+{
+    size_t lo = 0, hi = s->nsizes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->sizes[mid].msgno < msgno)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < s->nsizes && s->sizes[lo].msgno == msgno) {
+        s->sizes[lo].size = size;
+        return;
+    }
+    s->sizes = pv_xreallocarray(s->sizes, s->nsizes + 1, sizeof *s->sizes);
+    memmove(s->sizes + lo + 1, s->sizes + lo, (s->nsizes - lo) * sizeof *s->sizes);
+    s->sizes[lo] = (struct pop3_msg_size){.msgno = msgno, .size = size};
+    s->nsizes++;
+}
+
 uint64_t pop3_session_retr_cap(const struct pop3_session *s, unsigned msgno)
 {
     size_t lo = 0, hi = s->nsizes;

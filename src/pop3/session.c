@@ -548,6 +548,7 @@ enum pop3_status pop3_session_list_one(struct pop3_session *s, unsigned msgno, u
     const char *rest = reply_for_msgno(r.text, msgno);
     if (!rest || !pv_parse_u64(rest, strcspn(rest, " "), size_out))
         return bad_one_reply(&r, "LIST", msgno, err);
+    pop3_session_keep_size(s, msgno, *size_out);
     return POP3_OK;
 }
 

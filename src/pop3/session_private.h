@@ -70,6 +70,9 @@ enum pop3_status pop3_session_reply_status(const struct pop3_simple_reply *r, co
 /* The cap on a RETR reply for msgno (pop3_engine_cap_last): far above the
  * size the last LIST gave, or 0 (no cap) when LIST did not give one. */
 uint64_t pop3_session_retr_cap(const struct pop3_session *s, unsigned msgno);
+/* Remembers the size LIST n gave for msgno (kept in msgno order), so a
+ * later RETR of it is capped as after a whole scan. */
+void pop3_session_keep_size(struct pop3_session *s, unsigned msgno, uint64_t size);
 
 /* Asks CAPA again, replacing what was known. */
 enum pop3_status pop3_session_refresh_capa(struct pop3_session *s, struct pv_error *err);

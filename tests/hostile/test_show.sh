@@ -54,4 +54,11 @@ expect_status show-missing 4
 expect_error show-missing 'no such message'
 expect_not_sent show-missing '^RETR'
 
+# RETR that never ends after an honest LIST: the cap stops it (the pop3
+# layer keeps LIST n's size: 2 x 146 octets rounded up to 1 MiB + 16 MiB).
+run_show_case show-never-ends retr-never-ends 1 --no-tls
+expect_status show-never-ends 4
+expect_error show-never-ends 'RETR reply for message 1 exceeds 17 MiB'
+expect_bounded show-never-ends
+
 finish
