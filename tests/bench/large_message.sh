@@ -100,7 +100,7 @@ measure() { # MSGNO LABEL
     tmx send-keys -t bench q x
     sleep 0.5
     tmx kill-server 2>/dev/null || true
-    printf '%-34s %8s %8s %9s %9s %9s\n' "popview: $2" "$(mib "$base")" \
+    printf '%-40s %8s %8s %9s %9s %9s\n' "popview: $2" "$(mib "$base")" \
         "+$(mib $((open - base)))" "+$(mib $((open_peak - base)))" "+$(mib $((raw - base)))" \
         "+$(mib $((peak - base)))"
 }
@@ -109,8 +109,8 @@ echo "popview large-message benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "popview $(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo '?') ($popview)"
 echo "machine: $(nproc) cores, $(uname -sr)"
 echo
-printf '%-34s %8s %8s %9s %9s %9s\n' "" "RSS MiB" "opened:" "peak" "raw (r):" "peak"
-printf '%-34s %8s %8s %9s %9s %9s\n' "" "(index)" "growth" "growth" "growth" "growth"
+printf '%-40s %8s %8s %9s %9s %9s\n' "" "RSS MiB" "opened:" "peak" "raw (r):" "peak"
+printf '%-40s %8s %8s %9s %9s %9s\n' "" "(index)" "growth" "growth" "growth" "growth"
 measure 2 "50 MB message, 37 MB attached"
 measure 3 "50 MB plain text log"
 
@@ -123,7 +123,7 @@ if command -v s-nail >/dev/null 2>&1; then
         /usr/bin/time -f '%M' -o "$tmp/snail.rss" env HOME="$tmp" s-nail -# -:/ \
             <"$tmp/snail.in" >"$tmp/snail.out" 2>&1 || true
         lines=$(wc -l <"$tmp/snail.out")
-        printf '%-34s %8s   peak RSS of the whole run (MiB); it printed %s lines\n' \
+        printf '%-40s %8s   peak RSS of the whole run (MiB); it printed %s lines\n' \
             "s-nail: print $msg" "$(mib "$(tail -n 1 "$tmp/snail.rss")")" "$lines"
     done
 else
