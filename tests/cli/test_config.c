@@ -13,7 +13,9 @@
  *   const char *cli_tls_mode_text(enum cli_tls_mode tls);
  *
  * Files live in a fresh temporary directory that is also HOME, so ~
- * expansion and the "~/..." names in messages are predictable.
+ * expansion and the "~/..." names in messages are predictable.  The
+ * commented example, assets/popview.conf.example, must load and mention
+ * every setting there is.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -435,6 +437,59 @@ START_TEST(load_refuses_others_and_odd_files)
 }
 END_TEST
 
+/* ---- the example file: valid, and every setting is in it ---- */
+
+START_TEST(example_is_complete)
+{
+    make_home();
+    const char *root = getenv("POPVIEW_SOURCE_ROOT");
+    ck_assert_msg(root != NULL, "POPVIEW_SOURCE_ROOT is not set");
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/assets/popview.conf.example", root);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[64 * 1024];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    /* Loaded from a copy with mode 0600: a checkout's mode depends on the umask. */
+    struct pv_error err;
+    pv_error_clear(&err);
+    struct cli_config *c = NULL;
+    ck_assert_msg(cli_config_load(write_file("example", text, 0600), true, &c, &err) == CLI_OK,
+                  "%s", err.msg);
+    ck_assert_str_eq(c->default_account, "gmail");
+    ck_assert_ptr_nonnull(cli_config_account(c, "outlook"));
+    ck_assert_str_eq(cli_config_account(c, "outlook")->host, "outlook.office365.com");
+    ck_assert_str_eq(cli_config_account(c, "outlook")->auth, "XOAUTH2");
+    ck_assert_str_eq(cli_config_account(c, "fastmail")->host, "pop.fastmail.com");
+    ck_assert_str_eq(cli_config_account(c, "gmail")->port, "995");
+
+    /* Every account setting and every [ui] name is set on a line of its
+     * own (key.ACTION: the action's name is listed). */
+    static const char *const account_settings[] = {
+        "host",  "port",   "tls",     "user",  "auth",        "password_command",
+        "netrc", "cafile", "timeout", "cache", "save_folder", "default_account"};
+    char line[96];
+    for (size_t i = 0; i < PV_ARRAY_LEN(account_settings); i++) {
+        snprintf(line, sizeof line, "\n%s = ", account_settings[i]);
+        ck_assert_msg(strstr(text, line), "the example does not show %s", account_settings[i]);
+    }
+    char name[64];
+    for (size_t i = 0; tui_prefs_name(i, name, sizeof name); i++) {
+        if (strncmp(name, "key.", 4) == 0) {
+            snprintf(line, sizeof line, " %s", name + 4);
+            ck_assert_msg(strstr(text, line), "the example does not list the action %s", name + 4);
+        } else {
+            snprintf(line, sizeof line, "\n%s = ", name);
+            ck_assert_msg(strstr(text, line), "the example does not show %s", name);
+        }
+    }
+    cli_config_free(&c);
+    remove_home();
+}
+END_TEST
+
 /* ---- cli_config_account ---- */
 
 START_TEST(account_lookup)
@@ -610,6 +665,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, load_good_and_readable);
     tcase_add_loop_test(tc, load_refuses_writable_by_others, 0, (int)PV_ARRAY_LEN(unsafe_modes));
     tcase_add_test(tc, load_refuses_others_and_odd_files);
+    tcase_add_test(tc, example_is_complete);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cli_config_account");
