@@ -232,6 +232,7 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
                 .reconnect_ctx = &reconnect,
             },
         .prefs = prefs,
+        .save_folder = opts->save_folder,
         .warning = warning,
     };
     struct tui_outcome outcome;

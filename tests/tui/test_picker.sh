@@ -9,7 +9,8 @@
 #  - -a NAME opens that account without the picker, and one account alone
 #    opens at once; --summary takes default_account;
 #  - the [ui] settings reach the browser: key.quit moves quit to Q (q then
-#    does nothing), sort, date_format and colors = never;
+#    does nothing), sort, date_format and colors = never; so does the
+#    account's save_folder (S saves there, then marks);
 #  - config errors name file:line before any screen starts, and a file
 #    others can write to is refused.
 #
@@ -34,6 +35,7 @@ write_config() {
         echo "port = $PORT"
         echo "tls = none"
         echo "user = demo"
+        echo "save_folder = $TUI_TMP/saved.mbox"
         echo
         echo "[account beta]"
         echo "host = 127.0.0.1"
@@ -137,11 +139,22 @@ wait_for "q does nothing here"
 keys Q
 wait_for "POPVIEW-EXIT=0"
 
+# --- the account's save_folder: S appends the message there, then marks it -------------------
+write_config
+start -a alpha
+wait_for "1/28 by number"
+keys S
+wait_row 1 '^ *1 D'
+grep -q "^Subject: Welcome to popview" "$TUI_TMP/saved.mbox" 2>/dev/null ||
+    fail "S did not save message 1 to the account's save_folder"
+keys x
+wait_for "POPVIEW-EXIT=0"
+
 # --- mistakes in the file: file, line, problem; unsafe permissions ------------------------------
 write_config "colour = never"
 start -x 250 -y 10
 wait_for "POPVIEW-EXIT=1"
-screen | grep -qF "config:18: unknown setting 'colour' in [ui] (did you mean 'colors'?)" ||
+screen | grep -qF "config:19: unknown setting 'colour' in [ui] (did you mean 'colors'?)" ||
     fail "a misspelt setting is not reported with its line"
 
 write_config
