@@ -323,7 +323,9 @@ void mailbox_cache_set_max_bytes(struct mailbox_cache *c, size_t max_bytes);
 
 /* The headline of the message with this UIDL and LIST size, or NULL (a
  * miss; also for a NULL or invalid uid).  An entry whose size differs is a
- * reused UIDL: it is dropped.  Valid until the next call on c. */
+ * reused UIDL: it is dropped.  The struct is valid until the next call on
+ * c, its strings until mailbox_cache_free (so a copy of the struct is
+ * enough). */
 const struct mailbox_headline *mailbox_cache_lookup(struct mailbox_cache *c, const char *uid,
                                                     uint64_t size);
 /* Keeps a copy (replacing an older entry of the same UIDL); ignored for an

@@ -226,7 +226,8 @@ static void summary_done(void *ctx, unsigned msgno, bool ok, const char *server_
     mailbox_headline_clear(&hl);
 }
 
-/* The headlines the cache knows (a copy: the cache may move its own). */
+/* The headlines the cache knows (copies of the structs: the cache may move
+ * its array, but not the strings). */
 static void take_from_cache(struct summary *sm)
 {
     if (!sm->cache)
@@ -238,13 +239,11 @@ static void take_from_cache(struct summary *sm)
         if (!hl)
             continue;
         sm->cached[i] = *hl;
-        sm->cached[i].from = pv_xstrdup(hl->from);
-        sm->cached[i].subject = pv_xstrdup(hl->subject);
     }
 }
 
 /* Writes the cache when it changed; a failure is worth a line, not the
- * run's exit code.  Frees the cache and the copies. */
+ * run's exit code.  Frees the cache. */
 static void save_cache(struct summary *sm)
 {
     struct pv_error err;
@@ -252,8 +251,6 @@ static void save_cache(struct summary *sm)
     if (!mailbox_cache_save(sm->cache, sm->list, sm->count, &err))
         cli_print_error(err.msg);
     mailbox_cache_free(&sm->cache);
-    for (size_t i = 0; sm->cached && i < sm->count; i++)
-        mailbox_headline_clear(&sm->cached[i]);
     free(sm->cached);
     sm->cached = NULL;
 }

@@ -12,7 +12,9 @@
  *
  * Glossary: a *headline* is the decoded (not yet sanitized) From, Subject,
  * Date and attachment marker of a message; an *entry* is a headline with
- * the UIDL and size it belongs to.
+ * the UIDL and size it belongs to.  The entries' strings live in one
+ * *arena* of large blocks (a 100,000-message cache is some 200,000 short
+ * strings), freed all at once with the cache.
  *
  * The file (all numbers little-endian):
  *   header  "PVHCACHE", u32 version, u32 0, u64 entries, u64 body length,
@@ -55,6 +57,7 @@ enum {
     CACHE_NAME_MAX = 64,
     CACHE_TMP_STALE_S = 600, /* a temporary file this old belongs to no writer */
     CACHE_TZ_MAX = 24 * 60,
+    CACHE_ARENA_BLOCK = 64 * 1024,
 };
 
 static const char CACHE_MAGIC[8] = {'P', 'V', 'H', 'C', 'A', 'C', 'H', 'E'};
@@ -64,9 +67,18 @@ struct cache_entry {
     uint64_t size;
     uint64_t seq; /* order of puts: the newest of two equal UIDLs wins */
     struct mailbox_headline hl;
+    bool keep; /* chosen for the file being written */
+};
+
+/* Blocks of strings, newest first; a string never moves once there. */
+struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    char data[];
 };
 
 struct mailbox_cache {
+    struct arena_block *arena;
     char *dir;
     char *path;
     char *key; /* user@host:port */
@@ -95,6 +107,30 @@ static uint64_t fnv1a64(const void *data, size_t len)
     return h;
 }
 
+/* A copy of [s, s+len) with a NUL after it, in the arena. */
+static char *arena_strndup(struct mailbox_cache *c, const char *s, size_t len)
+{
+    struct arena_block *b = c->arena;
+    if (!b || b->size - b->used < len + 1) {
+        size_t size = len + 1 > CACHE_ARENA_BLOCK ? len + 1 : CACHE_ARENA_BLOCK;
+        b = pv_xmalloc(sizeof *b + size);
+        b->size = size;
+        b->used = 0;
+        b->next = c->arena;
+        c->arena = b;
+    }
+    char *out = b->data + b->used;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    b->used += len + 1;
+    return out;
+}
+
+static char *arena_strdup(struct mailbox_cache *c, const char *s)
+{
+    return arena_strndup(c, s, strlen(s));
+}
+
 static bool uid_valid(const char *uid)
 {
     size_t n = uid ? strlen(uid) : 0;
@@ -104,13 +140,6 @@ static bool uid_valid(const char *uid)
         if ((unsigned char)uid[i] < 0x21 || (unsigned char)uid[i] > 0x7e)
             return false;
     return true;
-}
-
-static void entry_clear(struct cache_entry *e)
-{
-    free(e->uid);
-    mailbox_headline_clear(&e->hl);
-    memset(e, 0, sizeof *e);
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -130,10 +159,8 @@ static void entries_sort(struct mailbox_cache *c)
     qsort(c->e, c->n, sizeof *c->e, entry_cmp);
     size_t out = 0;
     for (size_t i = 0; i < c->n; i++) {
-        if (i + 1 < c->n && strcmp(c->e[i].uid, c->e[i + 1].uid) == 0) {
-            entry_clear(&c->e[i]);
-            continue;
-        }
+        if (i + 1 < c->n && strcmp(c->e[i].uid, c->e[i + 1].uid) == 0)
+            continue; /* its strings stay in the arena: a headline handed out stays valid */
         c->e[out++] = c->e[i];
     }
     c->n = out;
@@ -159,15 +186,15 @@ static struct cache_entry *entry_find(struct mailbox_cache *c, const char *uid)
     return NULL;
 }
 
+/* uid and hl's strings are in the arena already. */
 static void entry_append(struct mailbox_cache *c, char *uid, uint64_t size,
-                         struct mailbox_headline *hl)
+                         const struct mailbox_headline *hl)
 {
     if (c->n == c->alloc) {
         c->alloc = c->alloc ? c->alloc * 2 : 64;
         c->e = pv_xreallocarray(c->e, c->alloc, sizeof *c->e);
     }
     c->e[c->n++] = (struct cache_entry){.uid = uid, .size = size, .seq = c->seq++, .hl = *hl};
-    memset(hl, 0, sizeof *hl);
     c->sorted = false;
 }
 
@@ -247,8 +274,9 @@ static uint64_t get_le(struct reader *r, size_t n)
     return v;
 }
 
-/* A text field of at most max bytes with no NUL in it; a new string. */
-static char *get_text(struct reader *r, size_t len_bytes, size_t max)
+/* A text field of at most max bytes with no NUL in it, in the arena (or,
+ * with c NULL, a new string). */
+static char *get_text(struct mailbox_cache *c, struct reader *r, size_t len_bytes, size_t max)
 {
     size_t n = (size_t)get_le(r, len_bytes);
     if (n > max) {
@@ -260,37 +288,39 @@ static char *get_text(struct reader *r, size_t len_bytes, size_t max)
         r->ok = false;
         return NULL;
     }
-    return pv_xstrndup((const char *)p, n);
+    return c ? arena_strndup(c, (const char *)p, n) : pv_xstrndup((const char *)p, n);
 }
 
 static bool read_entry(struct mailbox_cache *c, struct reader *r)
 {
-    char *uid = get_text(r, 1, CACHE_UID_MAX);
+    char *uid = get_text(c, r, 1, CACHE_UID_MAX);
     struct mailbox_headline hl = {0};
     uint64_t size = get_le(r, 8);
     unsigned flags = (unsigned)get_le(r, 1);
     hl.date = (int64_t)get_le(r, 8);
     hl.tz_offset_min = (int)(int32_t)(uint32_t)get_le(r, 4);
-    hl.from = get_text(r, 2, MAILBOX_CACHE_FIELD_MAX);
-    hl.subject = get_text(r, 2, MAILBOX_CACHE_FIELD_MAX);
+    hl.from = get_text(c, r, 2, MAILBOX_CACHE_FIELD_MAX);
+    hl.subject = get_text(c, r, 2, MAILBOX_CACHE_FIELD_MAX);
     hl.has_date = flags & 1u;
     hl.multipart_mixed = flags & 2u;
     if (!r->ok || !uid_valid(uid) || (flags & ~3u) || hl.tz_offset_min < -CACHE_TZ_MAX ||
-        hl.tz_offset_min > CACHE_TZ_MAX || (!hl.has_date && (hl.date || hl.tz_offset_min))) {
-        free(uid);
-        mailbox_headline_clear(&hl);
+        hl.tz_offset_min > CACHE_TZ_MAX || (!hl.has_date && (hl.date || hl.tz_offset_min)))
         return false;
-    }
     entry_append(c, uid, size, &hl);
     return true;
 }
 
+/* Forgets every entry and frees their strings: only while no headline
+ * was handed out (a file that failed its checks, mailbox_cache_free). */
 static void drop_all(struct mailbox_cache *c)
 {
-    for (size_t i = 0; i < c->n; i++)
-        entry_clear(&c->e[i]);
     c->n = 0;
     c->sorted = true;
+    while (c->arena) {
+        struct arena_block *next = c->arena->next;
+        free(c->arena);
+        c->arena = next;
+    }
 }
 
 /* The whole file, checked; the state says what was found. */
@@ -315,7 +345,7 @@ static enum mailbox_cache_state parse_file(struct mailbox_cache *c, const unsign
     /* The smallest entry takes 26 bytes: a cap on count before allocating. */
     if (count > body_len / 26)
         return MAILBOX_CACHE_DAMAGED;
-    char *key = get_text(&r, 2, UINT16_MAX);
+    char *key = get_text(NULL, &r, 2, UINT16_MAX);
     bool ours = key && strcmp(key, c->key) == 0;
     free(key);
     if (!r.ok)
@@ -332,6 +362,10 @@ static enum mailbox_cache_state parse_file(struct mailbox_cache *c, const unsign
         drop_all(c);
         return MAILBOX_CACHE_DAMAGED;
     }
+    /* Files are written in UIDL order: then no sort is needed to look up. */
+    c->sorted = true;
+    for (size_t i = 1; i < c->n && c->sorted; i++)
+        c->sorted = strcmp(c->e[i - 1].uid, c->e[i].uid) < 0;
     return MAILBOX_CACHE_LOADED;
 }
 
@@ -449,7 +483,6 @@ const struct mailbox_headline *mailbox_cache_lookup(struct mailbox_cache *c, con
      * size under the same UIDL is another message: drop the entry, and
      * the caller fetches its header again. */
     if (e->size != size) {
-        entry_clear(e);
         size_t at = (size_t)(e - c->e);
         memmove(e, e + 1, (c->n - at - 1) * sizeof *e);
         c->n--;
@@ -470,15 +503,13 @@ void mailbox_cache_put(struct mailbox_cache *c, const char *uid, uint64_t size,
     if (strlen(from) > MAILBOX_CACHE_FIELD_MAX || strlen(subject) > MAILBOX_CACHE_FIELD_MAX)
         return;
     struct mailbox_headline copy = *hl;
-    copy.from = pv_xstrdup(from);
-    copy.subject = pv_xstrdup(subject);
     if (!copy.has_date)
         copy.date = copy.tz_offset_min = 0;
-    if (copy.tz_offset_min < -CACHE_TZ_MAX || copy.tz_offset_min > CACHE_TZ_MAX) {
-        mailbox_headline_clear(&copy);
+    if (copy.tz_offset_min < -CACHE_TZ_MAX || copy.tz_offset_min > CACHE_TZ_MAX)
         return;
-    }
-    entry_append(c, pv_xstrdup(uid), size, &copy);
+    copy.from = arena_strdup(c, from);
+    copy.subject = arena_strdup(c, subject);
+    entry_append(c, arena_strdup(c, uid), size, &copy);
     c->dirty = true;
 }
 
@@ -594,40 +625,57 @@ static bool write_file(const struct mailbox_cache *c, const struct pv_buf *body,
     return true;
 }
 
+/* What put_entry writes for e. */
+static size_t entry_bytes(const struct cache_entry *e)
+{
+    return 1 + strlen(e->uid) + 8 + 1 + 8 + 4 + 2 + strlen(e->hl.from) + 2 + strlen(e->hl.subject);
+}
+
+/* Marks the entries of the messages in list (same UIDL, same size) that fit
+ * under the cap, newest messages first (the end of the listing), so past
+ * the cap the oldest are the ones left out.  Returns how many. */
+static size_t choose_entries(struct mailbox_cache *c, const struct pop3_listing *list, size_t count,
+                             bool *any_uid_out)
+{
+    entries_sort(c);
+    for (size_t i = 0; i < c->n; i++)
+        c->e[i].keep = false;
+    size_t total = CACHE_HEADER_LEN + 2 + strlen(c->key), kept = 0;
+    *any_uid_out = false;
+    for (size_t k = count; k-- > 0;) {
+        if (list[k].uid)
+            *any_uid_out = true;
+        struct cache_entry *e = uid_valid(list[k].uid) ? entry_find(c, list[k].uid) : NULL;
+        if (!e || e->size != list[k].size || e->keep)
+            continue;
+        size_t need = entry_bytes(e);
+        if (total + need > c->max_bytes)
+            break; /* this one and the older ones do not fit */
+        total += need;
+        e->keep = true;
+        kept++;
+    }
+    return kept;
+}
+
 bool mailbox_cache_save(struct mailbox_cache *c, const struct pop3_listing *list, size_t count,
                         struct pv_error *err)
 {
     if (!c || c->state == MAILBOX_CACHE_UNUSABLE)
         return true; /* nothing to do: no cache wanted, or nowhere to keep it */
-    entries_sort(c);
+    bool any_uid;
+    size_t kept = choose_entries(c, list, count, &any_uid);
+    /* Without UIDL (RFC 1939 makes it optional) nothing can be recognised
+     * next time: no file at all.  Unchanged: nothing to write. */
+    if (!any_uid || (!c->dirty && kept == c->loaded))
+        return true;
     struct pv_buf body;
     pv_buf_init(&body, 0);
     bool ok = put_text(&body, c->key, 2);
-    /* Newest messages first (the end of the listing): past the size cap
-     * the oldest are the ones left out. */
-    size_t kept = 0;
-    bool any_uid = false;
-    for (size_t k = count; k-- > 0;) {
-        if (list[k].uid)
-            any_uid = true;
-        const struct cache_entry *e = uid_valid(list[k].uid) ? entry_find(c, list[k].uid) : NULL;
-        if (!e || e->size != list[k].size)
-            continue;
-        size_t before = body.len;
-        ok = ok && put_entry(&body, e);
-        if (CACHE_HEADER_LEN + body.len > c->max_bytes) {
-            body.len = before; /* this one and the rest do not fit */
-            break;
-        }
-        kept++;
-    }
-    (void)ok;
-    /* Without UIDL (RFC 1939 makes it optional) nothing can be recognised
-     * next time: no file at all. */
-    if (!any_uid || (!c->dirty && kept == c->loaded)) {
-        pv_buf_free(&body);
-        return true;
-    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].keep)
+            ok = ok && put_entry(&body, &c->e[i]);
+    (void)ok; /* no cap on body: only allocation failure, which aborts */
     bool written = write_file(c, &body, kept, err);
     pv_buf_free(&body);
     if (written) {

@@ -198,12 +198,15 @@ void mb_load_post_cached(struct mb_worker *w)
 
 void mb_load_save_cache(struct mb_worker *w)
 {
-    if (!w->cache || !w->list)
+    if (!w->cache)
         return;
     struct pv_error err;
     pv_error_clear(&err);
-    if (!mailbox_cache_save(w->cache, w->list, w->count, &err))
+    if (w->list && !mailbox_cache_save(w->cache, w->list, w->count, &err))
         mb_tracer_info(&w->tracer, "the header cache was not saved: %s", err.msg);
+    /* Every summary is in the model now: the entries would only take
+     * memory until a reconnect, which reads the file again. */
+    mailbox_cache_free(&w->cache);
 }
 
 void mb_load_start(struct mb_worker *w, const struct pop3_listing *old_list, size_t old_count,

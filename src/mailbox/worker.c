@@ -71,6 +71,7 @@ struct mb_worker *mb_worker_new(const struct mailbox_config *cfg, struct mb_chan
     w->reconnect_fd = cfg->reconnect_fd;
     w->reconnect_secret = cfg->reconnect_secret;
     w->reconnect_ctx = cfg->reconnect_ctx;
+    w->cache_dir = dup_or_null(cfg->cache_dir);
     w->sock = -1;
     w->task = MB_TASK_CONNECT;
     return w;
@@ -99,6 +100,9 @@ void mb_worker_free(struct mb_worker **wp)
     free(w->where);
     pop3_listing_free(&w->list, w->count);
     free(w->marked);
+    mb_load_save_cache(w); /* at close: what loaded so far is kept */
+    mailbox_cache_free(&w->cache);
+    free(w->cache_dir);
     mb_load_clear(&w->load);
     mb_tracer_clear(&w->tracer);
     free(w);
@@ -412,15 +416,23 @@ static void step_scan(struct mb_worker *w)
     w->marked = pv_xcalloc(count ? count : 1, sizeof *w->marked);
     w->gen++;
     w->lost = w->closed = false;
+    mb_load_open_cache(w);
     mb_load_start(w, old_list, old_count, old_state);
 
+    bool from_cache = w->load.cached_n > 0;
     struct mb_result *r = mb_result_new(MB_RES_SCAN);
     r->list = listing_copy(list, count);
     r->count = count;
     r->gen = w->gen;
-    r->phase = w->load.remaining ? MAILBOX_LOADING : MAILBOX_READY;
+    r->phase = w->load.remaining || from_cache ? MAILBOX_LOADING : MAILBOX_READY;
     mb_channel_post(w->ch, r);
+    mb_load_post_cached(w);
     w->task = w->load.remaining ? MB_TASK_LOAD : MB_TASK_IDLE;
+    if (!w->load.remaining) {
+        if (from_cache)
+            mb_worker_post_phase(w, MAILBOX_READY, NULL);
+        mb_load_save_cache(w); /* drops the messages no longer there */
+    }
 
     restore_marks(w, old_list, old_count, old_marked);
     pop3_listing_free(&old_list, old_count);

@@ -127,7 +127,8 @@ void mb_load_open_cache(struct mb_worker *w);
 /* After the listing went to the UI: the summaries mb_load_start found in
  * the header cache, with a notice saying how many. */
 void mb_load_post_cached(struct mb_worker *w);
-/* Writes the header cache if it changed (worker thread; quick: one file). */
+/* Writes the header cache if it changed (worker thread; quick: one file)
+ * and lets go of it; the next listing opens it again. */
 void mb_load_save_cache(struct mb_worker *w);
 
 #endif
