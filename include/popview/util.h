@@ -134,6 +134,26 @@ bool pv_spool_in_file(const struct pv_spool *s);
 void pv_spool_drop_pages(struct pv_spool *s);
 void pv_spool_free(struct pv_spool **s);
 
+/*
+ * A string pool (strpool.c): strings copied into large blocks and interned,
+ * so equal strings are stored once and share one pointer.  They live until
+ * the pool is freed.  For the many short strings of a big mailbox (senders,
+ * subjects, UIDLs).
+ */
+struct pv_strpool;
+struct pv_strpool *pv_strpool_new(void);
+/* The pool's copy of [s, s+len) (NUL-terminated; may hold NUL bytes): the
+ * same pointer for equal strings.  NULL s gives NULL. */
+const char *pv_strpool_intern(struct pv_strpool *p, const char *s, size_t len);
+const char *pv_strpool_intern_str(struct pv_strpool *p, const char *s);
+/* A copy of [s, s+len) in the pool, not interned (for strings that rarely
+ * repeat: no index slot).  NULL s gives NULL. */
+const char *pv_strpool_copy(struct pv_strpool *p, const char *s, size_t len);
+/* Distinct strings interned, and octets of storage (blocks and index). */
+size_t pv_strpool_count(const struct pv_strpool *p);
+size_t pv_strpool_bytes(const struct pv_strpool *p);
+void pv_strpool_free(struct pv_strpool **p);
+
 /* ASCII-only helpers, independent of the locale. */
 bool pv_ascii_ieq(const char *a, const char *b);
 bool pv_ascii_nieq(const char *a, const char *b, size_t n);

@@ -44,6 +44,7 @@ struct mailbox {
     unsigned gen; /* session whose listing the rows show */
 
     struct mb_row *rows;
+    struct pv_strpool *strings; /* the rows' strings, for the mailbox's life */
     size_t count;
     uint64_t total_size;
     size_t loaded; /* summaries arrived or refused */
@@ -124,6 +125,7 @@ struct mailbox *mailbox_open(const struct mailbox_config *cfg, struct pv_error *
         return NULL;
     }
     struct mailbox *mb = pv_xcalloc(1, sizeof *mb);
+    mb->strings = pv_strpool_new();
     mb->ch = ch;
     mb->label = pv_xstrdup(cfg->label ? cfg->label : (cfg->pop3.host ? cfg->pop3.host : ""));
     mb->phase = MAILBOX_CONNECTING;
@@ -151,16 +153,6 @@ struct mailbox *mailbox_open(const struct mailbox_config *cfg, struct pv_error *
     return mb;
 }
 
-static void rows_free(struct mb_row *rows, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        free(rows[i].from);
-        free(rows[i].subject);
-        free(rows[i].uid);
-    }
-    free(rows);
-}
-
 void mailbox_free(struct mailbox **mbp)
 {
     if (!mbp || !*mbp)
@@ -178,7 +170,8 @@ void mailbox_free(struct mailbox **mbp)
             pthread_detach(mb->thread);
     }
     mb_channel_unref(&mb->ch);
-    rows_free(mb->rows, mb->count);
+    free(mb->rows);
+    pv_strpool_free(&mb->strings);
     free(mb->row_index);
     free(mb->index_row);
     for (size_t i = 0; i < mb->line_count; i++)
@@ -318,18 +311,16 @@ static void carry_summaries(struct mailbox *mb, struct mb_row *old, size_t old_c
 {
     struct pop3_listing *as_list = pv_xcalloc(old_count ? old_count : 1, sizeof *as_list);
     for (size_t i = 0; i < old_count; i++)
-        as_list[i].uid = old[i].uid;
+        as_list[i].uid = (char *)old[i].pub.uid; /* only read: the map keeps pointers */
     struct mb_uid_map *map = mb_uid_map_new(as_list, old_count);
     for (size_t j = 0; j < mb->count; j++) {
-        size_t i = mb_uid_map_find(map, mb->rows[j].uid);
+        size_t i = mb_uid_map_find(map, mb->rows[j].pub.uid);
         if (i == (size_t)-1 || !old[i].pub.loaded)
             continue;
         struct mb_row *n = &mb->rows[j], *o = &old[i];
-        n->from = o->from;
-        n->subject = o->subject;
-        o->from = o->subject = NULL;
-        n->pub.from = n->from;
-        n->pub.subject = n->subject;
+        /* the pool outlives both listings: the strings stay where they are */
+        n->pub.from = o->pub.from;
+        n->pub.subject = o->pub.subject;
         n->pub.loaded = true;
         n->pub.has_date = o->pub.has_date;
         n->pub.date = o->pub.date;
@@ -350,11 +341,10 @@ static void apply_scan(struct mailbox *mb, struct mb_result *r)
     mb->total_size = 0;
     for (size_t i = 0; i < r->count; i++) {
         struct mb_row *row = &mb->rows[i];
-        row->uid = r->list[i].uid;
-        r->list[i].uid = NULL;
+        const char *uid = r->list[i].uid;
+        row->pub.uid = uid ? pv_strpool_copy(mb->strings, uid, strlen(uid)) : NULL;
         row->pub.msgno = r->list[i].msgno;
         row->pub.size = r->list[i].size;
-        row->pub.uid = row->uid;
         row->pub.from = "";
         row->pub.subject = "";
         mb->total_size += r->list[i].size;
@@ -363,7 +353,7 @@ static void apply_scan(struct mailbox *mb, struct mb_result *r)
     mb->marked = 0;
     mb->marked_size = 0;
     carry_summaries(mb, old, old_count);
-    rows_free(old, old_count);
+    free(old);
     mb->gen = r->gen;
     mb->phase = r->phase;
     set_text(&mb->error, NULL);
@@ -391,11 +381,9 @@ static void apply_summary(struct mailbox *mb, struct mb_result *r)
     if (r->failed) {
         row->pub.failed = true;
     } else {
-        row->from = r->parsed.from;
-        row->subject = r->parsed.subject;
-        r->parsed.from = r->parsed.subject = NULL;
-        row->pub.from = row->from;
-        row->pub.subject = row->subject;
+        row->pub.from = pv_strpool_intern_str(mb->strings, r->parsed.from);
+        row->pub.subject =
+            pv_strpool_copy(mb->strings, r->parsed.subject, strlen(r->parsed.subject));
         row->pub.has_date = r->parsed.has_date;
         row->pub.date = r->parsed.date;
         row->pub.tz_offset_min = r->parsed.tz_offset_min;

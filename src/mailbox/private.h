@@ -282,11 +282,11 @@ void mb_raw_clear(struct mb_raw *r);
 
 /* One message as the model keeps it: the public summary points into the
  * strings the row owns. */
+/* A row of the model; its strings (pub.from, pub.subject, pub.uid) live
+ * in the mailbox's string pool: senders interned (one copy however many
+ * messages they wrote), subjects and UIDLs copied into its blocks. */
 struct mb_row {
     struct mailbox_summary pub;
-    char *from;
-    char *subject;
-    char *uid;
     unsigned pending; /* requests in flight that set mark_pending */
 };
 
