@@ -279,6 +279,15 @@ const struct keybinding *keymap_bindings(const struct keymap *km, enum keymap_id
     return km->keys[map];
 }
 
+bool keymap_actions_meet(enum tui_action a, enum tui_action b)
+{
+    for (int m = 0; m < KEYMAP_COUNT_; m++) {
+        if (map_has_action((enum keymap_id)m, a) && map_has_action((enum keymap_id)m, b))
+            return true;
+    }
+    return false;
+}
+
 bool keymap_action_by_name(const char *name, enum tui_action *action_out)
 {
     for (int a = 1; a < ACT_COUNT_; a++) {

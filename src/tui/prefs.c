@@ -132,6 +132,24 @@ static enum tui_prefs_status set_color(struct tui_prefs *p, const char *role_nam
     return TUI_PREFS_OK;
 }
 
+/* Has another override given key to an action that shares a screen with
+ * action?  Then one key would mean two things there. */
+static bool key_given_elsewhere(const struct tui_prefs *p, enum tui_action action, int key,
+                                enum tui_action *other_out)
+{
+    for (int a = 1; a < ACT_COUNT_; a++) {
+        if (a == (int)action || !keymap_actions_meet(action, (enum tui_action)a))
+            continue;
+        for (size_t k = 0; k < p->keys[a].count; k++) {
+            if (p->keys[a].keys[k] == key) {
+                *other_out = (enum tui_action)a;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static enum tui_prefs_status set_keys(struct tui_prefs *p, const char *action_name,
                                       const char *value, struct pv_error *err)
 {
@@ -173,6 +191,16 @@ static enum tui_prefs_status set_keys(struct tui_prefs *p, const char *action_na
         pv_error_set(err, "expected one or more key names separated by spaces, for example "
                           "\"d Del\"");
         return TUI_PREFS_BAD_VALUE;
+    }
+    for (size_t k = 0; k < o.count; k++) {
+        enum tui_action other;
+        if (key_given_elsewhere(p, action, o.keys[k], &other)) {
+            char name[KEY_NAME_MAX];
+            keymap_key_name(o.keys[k], name, sizeof name);
+            pv_error_set(err, "%s is already the key of %s (key.%s) on the same screen", name,
+                         action_info(other)->name, action_info(other)->name);
+            return TUI_PREFS_BAD_VALUE;
+        }
     }
     p->keys[action] = o;
     return TUI_PREFS_OK;

@@ -350,6 +350,8 @@ const struct keybinding *keymap_bindings(const struct keymap *km, enum keymap_id
 bool keymap_parse_key(const char *name, int *key_out);
 /* The action named name ("delete-message"); false when there is none. */
 bool keymap_action_by_name(const char *name, enum tui_action *action_out);
+/* Is there a view where both actions have keys (so one key cannot serve both)? */
+bool keymap_actions_meet(enum tui_action a, enum tui_action b);
 const char *keymap_title(enum keymap_id map);
 /* "j", "Down", "PgDn", "Space", "Enter", "^L"; out_size >= 16. */
 void keymap_key_name(int key, char *out, size_t out_size);

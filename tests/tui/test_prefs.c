@@ -150,6 +150,13 @@ START_TEST(set_keys)
     ck_assert_int_eq(set(p, "key.vanish", "v", &err), TUI_PREFS_UNKNOWN);
     ck_assert_int_eq(set(p, "key.quit", "1 2 3 4 5 6 7 8 9", &err), TUI_PREFS_BAD_VALUE);
     ck_assert_str_eq(err.msg, "too many keys: at most 8");
+    /* One key for two actions of the same screen: refused at the second. */
+    ck_assert_int_eq(set(p, "key.delete-message", "Q", &err), TUI_PREFS_BAD_VALUE);
+    ck_assert_str_eq(err.msg, "Q is already the key of quit (key.quit) on the same screen");
+    ck_assert_uint_eq(p->keys[ACT_MARK].count, 0);
+    /* Actions that never share a screen may share a key: quit (index) and
+     * fold-reply (transcript). */
+    ck_assert_int_eq(set(p, "key.fold-reply", "Q", &err), TUI_PREFS_OK);
     tui_prefs_free(&p);
 }
 END_TEST
