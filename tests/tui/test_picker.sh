@@ -127,8 +127,9 @@ rows=$(XDG_CONFIG_HOME=$XDG POPVIEW_PASSWORD=demo "$POPVIEW" --summary --format 
 write_config "key.quit = Q" "sort = size,reverse" "date_format = %d.%m.%Y" "colors = never"
 start -a beta
 wait_for "demo@127.0.0.1 (beta)"
-wait_for "by size (rev)"
+wait_for "1/28 by size (rev)"
 wait_for "Q:Quit"
+wait_row 15 '[0-9]{2}\.[0-9]{2}\.[0-9]{4}'
 # The largest message first, its date as the format says.
 screen | grep -qE "^ *15 .* [0-9]{2}\.[0-9]{2}\.[0-9]{4} " || fail "the date format or the sort order is not applied"
 if screen_e | grep -oP '\x1b\[[0-9;]*m' | tr -d '\033[m' | tr ';' '\n' | grep -qxE '3[0-7]|4[0-7]|38|48'; then
@@ -137,6 +138,17 @@ fi
 keys q
 wait_for "q does nothing here"
 keys Q
+wait_for "POPVIEW-EXIT=0"
+
+# colors = always wins over NO_COLOR, and an element's colours are the config's:
+# the key line at the top red on green (SGR 31 and 42).
+write_config "colors = always" "color.title = red,green,bold"
+tui_start -e XDG_CONFIG_HOME="$XDG" -e POPVIEW_PASSWORD=demo -e NO_COLOR=1 "$POPVIEW" -a beta
+wait_for "demo@127.0.0.1 (beta)"
+top_sgr=$(screen_e | head -n 1 | grep -oP '\x1b\[[0-9;]*m' | tr -d '\033[m' | tr ';' '\n')
+grep -qx 31 <<<"$top_sgr" && grep -qx 42 <<<"$top_sgr" ||
+    fail "color.title = red,green did not colour the top line: $(tr '\n' ' ' <<<"$top_sgr")"
+keys q
 wait_for "POPVIEW-EXIT=0"
 
 # --- the account's save_folder: S appends the message there, then marks it -------------------
