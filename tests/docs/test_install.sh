@@ -22,6 +22,7 @@ installed=$root/bin/popview
 [ -f "$root/share/man/man1/popview.1" ] || fail "no man page at share/man/man1/popview.1"
 [ -f "$root/share/doc/popview/README.md" ] || fail "no README at share/doc/popview"
 [ -f "$root/share/doc/popview/LICENSE" ] || fail "no LICENSE at share/doc/popview"
+[ -f "$root/share/doc/popview/popview.conf.example" ] || fail "no example config at share/doc/popview"
 # Nothing from the test suite is installed.
 find "$root" -name 'test_*' | grep -q . && fail "test programs were installed: $(find "$root" -name 'test_*')"
 
