@@ -194,7 +194,11 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
                       ? pv_xasprintf("%s@%s (%s)", user, opts->url->host, opts->account_name)
                       : pv_xasprintf("%s@%s", user, opts->url->host);
     const char *warning = NULL;
-    if (!demo && opts->no_tls)
+    /* An account's tls = none says the same as --no-tls, without the option. */
+    if (!demo && opts->no_tls && opts->account_name)
+        warning = "WARNING: no TLS (tls = none or --no-tls): this connection is not encrypted; "
+                  "the password and your mail cross the network in clear";
+    else if (!demo && opts->no_tls)
         warning = "WARNING: --no-tls: this connection is not encrypted; the password and your "
                   "mail cross the network in clear";
     else if (!demo && opts->insecure)

@@ -78,7 +78,7 @@ keys Enter
 wait_for "TRANSACTION"
 wait_for "demo@127.0.0.1 (alpha)"
 wait_for "1/28 by number"
-screen | grep -qF "tls = none" || screen | grep -qF "not encrypted" ||
+screen | grep -qF "WARNING: no TLS (tls = none or --no-tls): this connection is not encrypted" ||
     fail "no warning about the unencrypted connection"
 keys q
 wait_for "POPVIEW-EXIT=0"
