@@ -122,6 +122,20 @@ enum net_status net_stream_start_tls(struct net_stream *s, const struct net_tls_
 
 bool net_stream_is_tls(const struct net_stream *s);
 
+/* One certificate the server sent (RFC 8446 section 4.4.2: its own first,
+ * then each one certifying the one before). */
+struct net_tls_cert {
+    char subject[512]; /* RFC 4514 DN, control characters replaced */
+    char issuer[512];
+    char fingerprint[100]; /* SHA-256, "AB:CD:..." */
+    int64_t not_before;    /* seconds since the epoch */
+    int64_t not_after;
+};
+
+/* The most certificates of a chain that are kept (a server sends two or
+ * three; the rest are only counted in chain_length). */
+enum { NET_TLS_CHAIN_MAX = 6 };
+
 struct net_tls_info {
     char protocol[32]; /* "TLS1.3" */
     char cipher[128];  /* "TLS_AES_256_GCM_SHA384" style, from GnuTLS */
@@ -133,10 +147,19 @@ struct net_tls_info {
     unsigned chain_length;    /* certificates the server sent */
     bool verified;            /* false only with insecure */
     char verify_problem[256]; /* with insecure: what verification would have said */
+    /* The first chain_kept of them (at most NET_TLS_CHAIN_MAX), in the
+     * order sent: chain[0] is the server's own (subject..not_after above). */
+    struct net_tls_cert chain[NET_TLS_CHAIN_MAX];
+    unsigned chain_kept;
 };
 
 /* Fills info for a TLS stream; false for a plain one. */
 bool net_stream_tls_info(const struct net_stream *s, struct net_tls_info *info_out);
+
+/* The certificate chain the server sent, in its order, at most max
+ * certificates (and at most NET_TLS_CHAIN_MAX) into certs; returns how many
+ * were written: 0 for NULL, a plain stream or max 0. */
+size_t net_stream_tls_chain(const struct net_stream *s, struct net_tls_cert *certs, size_t max);
 
 /* GnuTLS version string in use at run time (for --version). */
 const char *net_tls_library_version(void);

@@ -433,19 +433,41 @@ static void fill_cipher(gnutls_session_t session, char *out, size_t out_size)
     gnutls_free(desc);
 }
 
-static void fill_certificate_info(struct net_tls_info *info, const gnutls_datum_t *der)
+/* One certificate in words; what cannot be read stays empty (0 dates). */
+static void describe_certificate(struct net_tls_cert *c, const gnutls_datum_t *der)
 {
-    format_fingerprint(der, info->fingerprint, sizeof info->fingerprint);
+    memset(c, 0, sizeof *c);
+    format_fingerprint(der, c->fingerprint, sizeof c->fingerprint);
     gnutls_x509_crt_t crt;
     if (gnutls_x509_crt_init(&crt) < 0)
         return;
     if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) == 0) {
-        copy_dn(crt, false, info->subject, sizeof info->subject);
-        copy_dn(crt, true, info->issuer, sizeof info->issuer);
-        info->not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
-        info->not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
+        copy_dn(crt, false, c->subject, sizeof c->subject);
+        copy_dn(crt, true, c->issuer, sizeof c->issuer);
+        c->not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
+        c->not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
     }
     gnutls_x509_crt_deinit(crt);
+}
+
+/* The chain as sent, the server's own certificate also in the fields of
+ * info itself. */
+static void fill_chain(struct net_tls_info *info, gnutls_session_t session)
+{
+    unsigned n = 0;
+    const gnutls_datum_t *chain = gnutls_certificate_get_peers(session, &n);
+    info->chain_length = chain ? n : 0;
+    info->chain_kept = 0;
+    for (unsigned i = 0; i < info->chain_length && i < NET_TLS_CHAIN_MAX; i++)
+        describe_certificate(&info->chain[info->chain_kept++], &chain[i]);
+    if (info->chain_kept == 0)
+        return;
+    const struct net_tls_cert *own = &info->chain[0];
+    snprintf(info->subject, sizeof info->subject, "%s", own->subject);
+    snprintf(info->issuer, sizeof info->issuer, "%s", own->issuer);
+    snprintf(info->fingerprint, sizeof info->fingerprint, "%s", own->fingerprint);
+    info->not_before = own->not_before;
+    info->not_after = own->not_after;
 }
 
 /* With insecure, nothing was checked during the handshake: run the same
@@ -473,9 +495,7 @@ static void fill_info(struct net_tls *t, const struct net_tls_config *cfg, const
     const char *proto = gnutls_protocol_get_name(gnutls_protocol_get_version(t->session));
     snprintf(info->protocol, sizeof info->protocol, "%s", proto ? proto : "unknown");
     fill_cipher(t->session, info->cipher, sizeof info->cipher);
-    const gnutls_datum_t *der = peer_certificate(t->session, &info->chain_length);
-    if (der)
-        fill_certificate_info(info, der);
+    fill_chain(info, t->session);
     record_verification(t, cfg, host);
 }
 
@@ -637,6 +657,16 @@ bool net_stream_tls_info(const struct net_stream *s, struct net_tls_info *info_o
         return false;
     *info_out = s->tls->info;
     return true;
+}
+
+size_t net_stream_tls_chain(const struct net_stream *s, struct net_tls_cert *certs, size_t max)
+{
+    if (!s || !s->tls || !certs)
+        return 0;
+    const struct net_tls_info *info = &s->tls->info;
+    size_t n = info->chain_kept < max ? info->chain_kept : max;
+    memcpy(certs, info->chain, n * sizeof *certs);
+    return n;
 }
 
 const char *net_tls_library_version(void)

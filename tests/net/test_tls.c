@@ -8,6 +8,8 @@
  *                                        const struct net_tls_config *cfg, struct pv_error *err);
  *   bool net_stream_is_tls(const struct net_stream *s);
  *   bool net_stream_tls_info(const struct net_stream *s, struct net_tls_info *info_out);
+ *   size_t net_stream_tls_chain(const struct net_stream *s, struct net_tls_cert *certs,
+ *                               size_t max);
  *   const char *net_tls_library_version(void);
  *
  * Glossary: "peer" is the test's server thread; "pki" the certificates.
@@ -882,6 +884,73 @@ END_TEST
 
 /* --- net_tls_library_version ------------------------------------------------- */
 
+/* --- net_stream_tls_chain ---------------------------------------------------- */
+
+START_TEST(tls_chain_null_and_plain)
+{
+    struct net_tls_cert certs[2];
+    ck_assert_uint_eq(net_stream_tls_chain(NULL, certs, 2), 0);
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    struct net_stream *s = net_stream_from_fd(sv[0], 1000);
+    ck_assert_uint_eq(net_stream_tls_chain(s, certs, 2), 0);
+    net_stream_free(&s);
+    close(sv[1]);
+}
+END_TEST
+
+static void assert_cert(const struct net_tls_cert *c, gnutls_x509_crt_t crt, const char *subject,
+                        const char *issuer)
+{
+    char fp[100];
+    expected_fingerprint(crt, fp, sizeof fp);
+    ck_assert_str_eq(c->fingerprint, fp);
+    ck_assert_ptr_nonnull(strstr(c->subject, subject));
+    ck_assert_ptr_nonnull(strstr(c->issuer, issuer));
+    ck_assert_int_eq(c->not_before, (int64_t)gnutls_x509_crt_get_activation_time(crt));
+    ck_assert_int_eq(c->not_after, (int64_t)gnutls_x509_crt_get_expiration_time(crt));
+}
+
+/* The server's certificate, then the CA's, as sent; also in the info. */
+START_TEST(tls_chain_as_sent)
+{
+    struct peer p = {.send_chain = true};
+    struct net_stream *s = start_peer(&p, PEER_ECHO, &pki.good, 5000);
+    struct pv_error err;
+    enum net_status st = net_stream_start_tls(s, &trust_ca, &err);
+    ck_assert_msg(st == NET_OK, "%s", err.msg);
+    struct net_tls_cert certs[NET_TLS_CHAIN_MAX];
+    ck_assert_uint_eq(net_stream_tls_chain(s, certs, NET_TLS_CHAIN_MAX), 2);
+    assert_cert(&certs[0], pki.good.crt, "CN=localhost", "CN=popview test CA");
+    assert_cert(&certs[1], pki.ca.crt, "CN=popview test CA", "CN=popview test CA");
+    struct net_tls_info info;
+    ck_assert(net_stream_tls_info(s, &info));
+    ck_assert_uint_eq(info.chain_kept, 2);
+    ck_assert_str_eq(info.chain[1].fingerprint, certs[1].fingerprint);
+    ck_assert_str_eq(info.chain[0].subject, info.subject);
+    /* A smaller array gets the first ones only. */
+    ck_assert_uint_eq(net_stream_tls_chain(s, certs, 1), 1);
+    assert_cert(&certs[0], pki.good.crt, "CN=localhost", "CN=popview test CA");
+    ck_assert_uint_eq(net_stream_tls_chain(s, certs, 0), 0);
+    finish(&s, &p);
+}
+END_TEST
+
+/* A server that sends its own certificate alone: a chain of one. */
+START_TEST(tls_chain_of_one)
+{
+    struct peer p = {0};
+    struct net_stream *s = start_peer(&p, PEER_ECHO, &pki.good, 5000);
+    struct pv_error err;
+    enum net_status st = net_stream_start_tls(s, &trust_ca, &err);
+    ck_assert_msg(st == NET_OK, "%s", err.msg);
+    struct net_tls_cert certs[NET_TLS_CHAIN_MAX];
+    ck_assert_uint_eq(net_stream_tls_chain(s, certs, NET_TLS_CHAIN_MAX), 1);
+    assert_cert(&certs[0], pki.good.crt, "CN=localhost", "CN=popview test CA");
+    finish(&s, &p);
+}
+END_TEST
+
 START_TEST(library_version_is_gnutls)
 {
     const char *v = net_tls_library_version();
@@ -927,6 +996,10 @@ static Suite *tls_suite(void)
     tcase_add_loop_test(tc, tls_info_describes_session, 0, (int)PV_ARRAY_LEN(versions));
     tcase_add_test(tc, tls_info_insecure_records_problem);
     tcase_add_test(tc, tls_info_insecure_with_good_certificate);
+    tc = add_case(s, "net_stream_tls_chain");
+    tcase_add_test(tc, tls_chain_null_and_plain);
+    tcase_add_test(tc, tls_chain_as_sent);
+    tcase_add_test(tc, tls_chain_of_one);
     tc = add_case(s, "net_tls_library_version");
     tcase_add_test(tc, library_version_is_gnutls);
     return s;
