@@ -387,6 +387,17 @@ class List10G(Pop3Play):
             self.send(block)
 
 
+@scenario('retr-close-mid')
+class RetrCloseMid(Pop3Play):
+    """RETR 1 sends the header and half a body line, then closes."""
+
+    def cmd_retr(self, args):
+        if self.number(args) != 1:
+            return super().cmd_retr(args)
+        self.send(b'+OK\r\n' + CRLF.join(self.header_lines(1)) + CRLF + b'Hel')
+        self.close()
+
+
 @scenario('top-no-final-dot-close')
 class TopNoFinalDotClose(Pop3Play):
     """TOP 1 sends whole header lines but no final dot, then closes."""
