@@ -197,8 +197,10 @@ END_TEST
 START_TEST(key_names_round_trip)
 {
     /* What the help shows can be written back in the config. */
-    static const int keys[] = {'j',  FN(KEY_DOWN), FN(KEY_NPAGE), ' ',          '\n',
-                               '\t', TUI_KEY_ESC,  TUI_CTRL('l'), FN(KEY_F(5)), FN(KEY_END)};
+    /* 0xe4 is a-umlaut and 0x4e2d a CJK character: shown as themselves. */
+    static const int keys[] = {'j',          FN(KEY_DOWN), FN(KEY_NPAGE), ' ',
+                               '\n',         '\t',         TUI_KEY_ESC,   TUI_CTRL('l'),
+                               FN(KEY_F(5)), FN(KEY_END),  0xe4,          0x4e2d};
     for (size_t i = 0; i < PV_ARRAY_LEN(keys); i++) {
         char name[24];
         keymap_key_name(keys[i], name, sizeof name);

@@ -22,7 +22,10 @@ demo_pop3d
 
 XDG=$TUI_TMP/xdg
 CONFIG=$XDG/popview/config
-mkdir -p "$XDG/popview"
+mkdir -p "$XDG/popview" "$TUI_TMP/home"
+# The header cache goes to the test's folder, not the real home.
+ENVS=(-e XDG_CONFIG_HOME="$XDG" -e XDG_CACHE_HOME="$TUI_TMP/cache" -e HOME="$TUI_TMP/home"
+    -e POPVIEW_PASSWORD=demo)
 
 # write_config [UI-LINES...]: two accounts on the demo server, default beta.
 write_config() {
@@ -58,7 +61,7 @@ start() { # start [-x COLS -y ROWS] [ARG...]: popview with the test's config
         size=(-x "$2" -y "$4")
         shift 4
     fi
-    tui_start "${size[@]}" -e XDG_CONFIG_HOME="$XDG" -e POPVIEW_PASSWORD=demo "$POPVIEW" "$@"
+    tui_start "${size[@]}" "${ENVS[@]}" "$POPVIEW" "$@"
 }
 
 # --- the picker lists both accounts and starts on default_account ----------------------
@@ -120,7 +123,8 @@ screen | grep -qF "config has no [account gamma]; its accounts: alpha, beta" ||
     fail "-a with an unknown name does not list the accounts"
 
 # --summary with two accounts takes default_account (beta) without a screen.
-rows=$(XDG_CONFIG_HOME=$XDG POPVIEW_PASSWORD=demo "$POPVIEW" --summary --format tsv 2>"$TUI_TMP/err" | wc -l)
+rows=$(XDG_CONFIG_HOME=$XDG XDG_CACHE_HOME=$TUI_TMP/cache HOME=$TUI_TMP/home POPVIEW_PASSWORD=demo \
+    "$POPVIEW" --summary --format tsv 2>"$TUI_TMP/err" | wc -l)
 [ "$rows" -eq 28 ] || fail "--summary with default_account printed $rows rows: $(cat "$TUI_TMP/err")"
 
 # --- the [ui] settings reach the browser -----------------------------------------------------
@@ -143,11 +147,12 @@ wait_for "POPVIEW-EXIT=0"
 # colors = always wins over NO_COLOR, and an element's colours are the config's:
 # the key line at the top red on green (SGR 31 and 42).
 write_config "colors = always" "color.title = red,green,bold"
-tui_start -e XDG_CONFIG_HOME="$XDG" -e POPVIEW_PASSWORD=demo -e NO_COLOR=1 "$POPVIEW" -a beta
+tui_start "${ENVS[@]}" -e NO_COLOR=1 "$POPVIEW" -a beta
 wait_for "demo@127.0.0.1 (beta)"
 top_sgr=$(screen_e | head -n 1 | grep -oP '\x1b\[[0-9;]*m' | tr -d '\033[m' | tr ';' '\n')
-grep -qx 31 <<<"$top_sgr" && grep -qx 42 <<<"$top_sgr" ||
+if ! grep -qx 31 <<<"$top_sgr" || ! grep -qx 42 <<<"$top_sgr"; then
     fail "color.title = red,green did not colour the top line: $(tr '\n' ' ' <<<"$top_sgr")"
+fi
 keys q
 wait_for "POPVIEW-EXIT=0"
 
