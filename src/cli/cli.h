@@ -293,8 +293,9 @@ enum cli_exit cli_run_summary(const struct cli_options *opts, struct cli_trace *
                               FILE *out);
 
 /* --show N: message N rendered as the pager shows it, then QUIT.  Messages
- * up to CLI_SHOW_MAX are held in memory. */
-enum { CLI_SHOW_MAX = 256 * 1024 * 1024 };
+ * up to CLI_SHOW_MAX are read (into a temporary file beyond a few hundred
+ * KiB, so memory stays small whatever the size). */
+enum { CLI_SHOW_MAX = 1024 * 1024 * 1024 };
 enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *trace, int demo_fd,
                            FILE *out);
 

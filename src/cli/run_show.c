@@ -4,10 +4,12 @@
  * DELE; ends with QUIT.
  *
  * The server is asked for the size first (LIST N, RFC 1939 section 5) and
- * that answer bounds everything after it: a size above what --show holds in
- * memory is refused before a byte of the message is fetched, and RETR may
- * not run far past the size announced.  A server that lies about the size,
- * or never ends the message, is stopped instead of filling the memory.
+ * that answer bounds everything after it: a size above what --show reads is
+ * refused before a byte of the message is fetched, and RETR may not run far
+ * past the size announced.  A server that lies about the size, or never ends
+ * the message, is stopped instead of filling the disk.  The message is
+ * spooled (a temporary file when large) and the parse hands its pages back
+ * as it goes, so a 50 MB message costs a few MiB of memory, like the pager.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +34,21 @@ static size_t show_cap(uint64_t listed)
     return cap < CLI_SHOW_MAX ? (size_t)cap : (size_t)CLI_SHOW_MAX;
 }
 
-/* RETR into memory keeps CRLF line ends, as the message is on the server. */
+struct collect {
+    struct pv_spool *spool;
+    struct pv_error err; /* why the spool refused, when it did */
+    bool over_cap;
+};
+
+/* RETR keeps CRLF line ends, as the message is on the server. */
 static bool collect_line(void *ctx, const char *data, size_t len, bool line_end)
 {
-    struct pv_buf *b = ctx;
-    return pv_buf_append(b, data, len) && (!line_end || pv_buf_append(b, "\r\n", 2));
+    struct collect *c = ctx;
+    if (pv_spool_write(c->spool, data, len, &c->err) &&
+        (!line_end || pv_spool_write(c->spool, "\r\n", 2, &c->err)))
+        return true;
+    c->over_cap = strncmp(c->err.msg, "more than", 9) == 0;
+    return false;
 }
 
 /* LIST N: the size, refused when --show could not hold it. */
@@ -51,37 +63,51 @@ static enum pop3_status listed_size(struct pop3_session *s, unsigned msgno, uint
         pv_format_size(*size_out, size, sizeof size);
         pv_error_set(err,
                      "message %u is %s according to the server's LIST, more than the %u MiB "
-                     "--show holds in memory; nothing was downloaded",
+                     "--show reads; nothing was downloaded",
                      msgno, size, (unsigned)(CLI_SHOW_MAX >> 20));
         return POP3_ERR_ABORTED;
     }
     return POP3_OK;
 }
 
-static void print_rendered(const struct pv_buf *msg, FILE *out)
+static void drop_pages(void *spool)
+{
+    pv_spool_drop_pages(spool);
+}
+
+static void print_rendered(struct pv_spool *msg, FILE *out)
 {
     struct pv_buf text;
     pv_buf_init(&text, 0);
-    mail_render_message(msg->data ? msg->data : "", msg->len, &text);
+    struct mail_mime *m =
+        mail_mime_parse_watched(pv_spool_data(msg), pv_spool_len(msg), drop_pages, msg);
+    mail_render(m, pv_spool_data(msg), pv_spool_len(msg), &text);
+    mail_mime_free(&m);
     fwrite(text.data ? text.data : "", 1, text.len, out);
     if (text.len && text.data[text.len - 1] != '\n')
         fputc('\n', out);
     pv_buf_free(&text);
 }
 
-/* LIST N, then RETR N into msg (empty, nothing allocated yet) under the
- * cap LIST's size sets. */
-static enum pop3_status fetch_message(struct pop3_session *s, unsigned msgno, struct pv_buf *msg,
-                                      struct pv_error *err)
+/* LIST N, then RETR N into a new spool (*msg_out) under the cap LIST's
+ * size sets. */
+static enum pop3_status fetch_message(struct pop3_session *s, unsigned msgno,
+                                      struct pv_spool **msg_out, struct pv_error *err)
 {
     uint64_t listed = 0;
     enum pop3_status st = listed_size(s, msgno, &listed, err);
     if (st != POP3_OK)
         return st;
     size_t cap = show_cap(listed);
-    pv_buf_init(msg, cap);
-    st = pop3_session_retr(s, msgno, collect_line, msg, err);
-    if (st == POP3_ERR_ABORTED) {
+    struct collect c = {.spool = pv_spool_new(cap)};
+    pv_error_clear(&c.err);
+    st = pop3_session_retr(s, msgno, collect_line, &c, err);
+    if (st == POP3_OK && !pv_spool_finish(c.spool, &c.err)) {
+        pv_error_set(err, "message %u could not be kept while reading it: %s", msgno, c.err.msg);
+        st = POP3_ERR_ABORTED;
+    } else if (st == POP3_ERR_ABORTED && c.err.msg[0] && !c.over_cap) {
+        pv_error_set(err, "message %u could not be kept while reading it: %s", msgno, c.err.msg);
+    } else if (st == POP3_ERR_ABORTED) {
         char size[16], limit[16];
         pv_format_size(listed, size, sizeof size);
         pv_format_size(cap, limit, sizeof limit);
@@ -90,6 +116,10 @@ static enum pop3_status fetch_message(struct pop3_session *s, unsigned msgno, st
                      "popview stopped reading it",
                      limit, msgno, size);
     }
+    if (st == POP3_OK)
+        *msg_out = c.spool;
+    else
+        pv_spool_free(&c.spool);
     return st;
 }
 
@@ -104,12 +134,11 @@ enum cli_exit cli_run_show(const struct cli_options *opts, struct cli_trace *tra
         cli_print_error(err.msg);
         return rc;
     }
-    struct pv_buf msg;
-    pv_buf_init(&msg, 0);
+    struct pv_spool *msg = NULL;
     enum pop3_status st = fetch_message(s, opts->show_msg, &msg, &err);
     if (st == POP3_OK)
-        print_rendered(&msg, out);
-    pv_buf_free(&msg);
+        print_rendered(msg, out);
+    pv_spool_free(&msg);
     if (st != POP3_OK) {
         cli_print_error(err.msg);
         pop3_session_quit(s, NULL, NULL);

@@ -114,6 +114,14 @@ printf '%-40s %8s %8s %9s %9s %9s\n' "" "(index)" "growth" "growth" "growth" "gr
 measure 2 "50 MB message, 37 MB attached"
 measure 3 "50 MB plain text log"
 
+# --- popview --show: the same messages, printed ----------------------------------
+for msg in 2 3; do
+    /usr/bin/time -f '%M' -o "$tmp/show.rss" env POPVIEW_PASSWORD=demo "$popview" --no-tls \
+        --no-cache --show "$msg" "pop3://demo@127.0.0.1:$port" >"$tmp/show.out" 2>&1 || true
+    printf '%-40s %8s   peak RSS of the whole run (MiB); it printed %s lines\n' \
+        "popview --show $msg" "$(mib "$(tail -n 1 "$tmp/show.rss")")" "$(wc -l <"$tmp/show.out")"
+done
+
 # --- a peer ---------------------------------------------------------------------
 if command -v s-nail >/dev/null 2>&1; then
     # Commands on stdin keep the password out of the process list.
