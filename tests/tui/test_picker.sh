@@ -116,6 +116,15 @@ screen | grep -qF "choose an account" && fail "-a alpha still showed the picker"
 keys q
 wait_for "POPVIEW-EXIT=0"
 
+# One account alone: opened at once.
+printf '[account solo]\nhost = 127.0.0.1\nport = %s\ntls = none\nuser = demo\n' "$PORT" >"$CONFIG"
+start
+wait_for "demo@127.0.0.1 (solo)"
+screen | grep -qF "choose an account" && fail "a single account showed the picker"
+keys q
+wait_for "POPVIEW-EXIT=0"
+write_config
+
 # (A wide pane: the messages carry the config file's full path.)
 start -x 250 -y 10 -a gamma
 wait_for "POPVIEW-EXIT=1"
