@@ -218,25 +218,26 @@ static char *file_name(const char *key)
     return pv_xasprintf("%s-%016llx.cache", safe, (unsigned long long)fnv1a64(key, strlen(key)));
 }
 
-/* mkdir -p with mode 0700 for what it creates; the last component must end
- * up a directory of ours that nobody else can write (it holds what our
- * mail is about), and is made 0700 if it was not. */
+/* Makes the cache directory and, if missing, its parent ($XDG_CACHE_HOME
+ * or ~/.cache), mode 0700; never more: a home directory that does not
+ * exist (HOME=/nonexistent, as for system users and some tests) means no
+ * cache, not a new directory tree.  The directory must end up ours, and
+ * nobody else may read it (it says what our mail is about): it is made
+ * 0700 if it was not. */
 static bool make_dir(const char *dir)
 {
-    char *copy = pv_xstrdup(dir);
-    for (char *p = copy + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-            free(copy);
-            return false;
+    if (mkdir(dir, 0700) != 0 && errno == ENOENT) {
+        char *parent = pv_xstrdup(dir);
+        char *slash = strrchr(parent, '/');
+        bool made = false;
+        if (slash && slash != parent) {
+            *slash = '\0';
+            made = mkdir(parent, 0700) == 0 || errno == EEXIST;
         }
-        *p = '/';
+        free(parent);
+        if (!made || (mkdir(dir, 0700) != 0 && errno != EEXIST))
+            return false;
     }
-    free(copy);
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return false;
     struct stat st;
     if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
         return false;

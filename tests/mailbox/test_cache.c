@@ -285,6 +285,17 @@ START_TEST(test_open_unusable_dir)
     ck_assert(mailbox_cache_save(c, l.m, l.n, NULL));
     mailbox_cache_free(&c);
     free(parent);
+
+    /* A home directory that does not exist is not made (HOME=/nonexistent):
+     * at most the cache directory and its parent are. */
+    char *dir = pv_xasprintf("%s/nohome/.cache/popview", tmpdir);
+    c = mailbox_cache_open(dir, "alice", "h", "995");
+    ck_assert_int_eq(mailbox_cache_state(c), MAILBOX_CACHE_UNUSABLE);
+    mailbox_cache_free(&c);
+    free(dir);
+    char *home = pv_xasprintf("%s/nohome", tmpdir);
+    ck_assert(!exists(home));
+    free(home);
 }
 END_TEST
 
