@@ -21,6 +21,8 @@
 
 #include <popview/tui.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 #include "config.h"
 #include "demo.h"
@@ -33,6 +35,7 @@ static void setup_locale(void)
     const char *cs = nl_langinfo(CODESET);
     if (!cs || strcmp(cs, "UTF-8") != 0)
         setlocale(LC_CTYPE, "C.UTF-8");
+    pv_i18n_init();
 }
 
 /* The browser keeps the password in memory for reconnecting: a core dump

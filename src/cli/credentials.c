@@ -32,10 +32,9 @@
 
 #include <popview/util.h>
 
-#include "cli.h"
+#include <popview/i18n.h>
 
-#define NO_PASSWORD_MSG                                                                            \
-    "no password: set POPVIEW_PASSWORD, use --password-command, ~/.netrc, or run on a terminal"
+#include "cli.h"
 
 /* Canonical-mode terminals hold at most 4095 characters per line (Linux
  * N_TTY), so a longer typed password cannot exist. */
@@ -53,7 +52,7 @@ const char *cli_secret_source_name(enum cli_secret_source s)
     case CLI_SECRET_NETRC:
         return "~/.netrc";
     case CLI_SECRET_PROMPT:
-        return "the terminal";
+        return _("the terminal");
     }
     return "none";
 }
@@ -82,12 +81,13 @@ static void describe_wait_status(int status, char *out, size_t out_size)
 {
     if (WIFEXITED(status)) {
         int code = WEXITSTATUS(status);
-        snprintf(out, out_size, "exit status %d%s", code, code == 127 ? ", command not found" : "");
+        snprintf(out, out_size, _("exit status %d%s"), code,
+                 code == 127 ? _(", command not found") : "");
     } else if (WIFSIGNALED(status)) {
-        snprintf(out, out_size, "killed by signal %d (%s)", WTERMSIG(status),
+        snprintf(out, out_size, _("killed by signal %d (%s)"), WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
     } else {
-        snprintf(out, out_size, "wait status %d", status);
+        snprintf(out, out_size, _("wait status %d"), status);
     }
 }
 
@@ -185,7 +185,7 @@ static enum cli_status run_password_command(const char *cmd, char **secret_out,
     cli_printable(quoted, sizeof quoted, cmd, strlen(cmd));
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        pv_error_set(err, "cannot run the password command \"%s\": pipe: %s", quoted,
+        pv_error_set(err, _("cannot run the password command \"%s\": pipe: %s"), quoted,
                      strerror(errno));
         return CLI_ERR_PASSWORD_COMMAND;
     }
@@ -195,7 +195,7 @@ static enum cli_status run_password_command(const char *cmd, char **secret_out,
     close(fds[1]);
     if (!spawned) {
         close(fds[0]);
-        pv_error_set(err, "cannot run the password command \"%s\": %s", quoted,
+        pv_error_set(err, _("cannot run the password command \"%s\": %s"), quoted,
                      strerror(spawn_errno));
         return CLI_ERR_PASSWORD_COMMAND;
     }
@@ -212,22 +212,23 @@ static enum cli_status run_password_command(const char *cmd, char **secret_out,
     enum cli_status st = CLI_OK;
     if (!fits) {
         pv_error_set(err,
-                     "the password command \"%s\" printed more than %d KiB; it should print "
-                     "the password on its first line",
+                     _("the password command \"%s\" printed more than %d KiB; it should print "
+                       "the password on its first line"),
                      quoted, CLI_SECRET_MAX / 1024);
         st = CLI_ERR_PASSWORD_COMMAND;
     } else if (status < 0) {
-        pv_error_set(err, "the password command \"%s\" ran, but its exit status is unknown: %s",
+        pv_error_set(err, _("the password command \"%s\" ran, but its exit status is unknown: %s"),
                      quoted, strerror(errno));
         st = CLI_ERR_PASSWORD_COMMAND;
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        pv_error_set(err, "the password command \"%s\" failed (%s)", quoted, how);
+        pv_error_set(err, _("the password command \"%s\" failed (%s)"), quoted, how);
         st = CLI_ERR_PASSWORD_COMMAND;
     } else {
         char *line = first_line(&out);
         if (!*line) {
             pv_free_secret(&line);
-            pv_error_set(err, "the password command \"%s\" printed no password (%s)", quoted, how);
+            pv_error_set(err, _("the password command \"%s\" printed no password (%s)"), quoted,
+                         how);
             st = CLI_ERR_PASSWORD_COMMAND;
         } else {
             *secret_out = line;
@@ -307,7 +308,7 @@ static int next_token(struct netrc_lexer *lx, struct pv_buf *tok, struct pv_erro
             ok = pv_buf_append_byte(tok, c);
         }
         if (lx->p == lx->end) {
-            pv_error_set(err, "%s: a quoted value has no closing '\"'", lx->name);
+            pv_error_set(err, _("%s: a quoted value has no closing '\"'"), lx->name);
             return -1;
         }
         lx->p++;
@@ -316,7 +317,7 @@ static int next_token(struct netrc_lexer *lx, struct pv_buf *tok, struct pv_erro
             ok = pv_buf_append_byte(tok, *lx->p++);
     }
     if (!ok) {
-        pv_error_set(err, "%s: a token is too long", lx->name);
+        pv_error_set(err, _("%s: a token is too long"), lx->name);
         return -1;
     }
     return 1;
@@ -376,7 +377,7 @@ static int keyword_value(struct netrc_lexer *lx, const char *keyword, struct pv_
 {
     int r = next_token(lx, tok, err);
     if (r == 0) {
-        pv_error_set(err, "%s: \"%s\" at the end of the file has no value", lx->name, keyword);
+        pv_error_set(err, _("%s: \"%s\" at the end of the file has no value"), lx->name, keyword);
         return -1;
     }
     return r;
@@ -431,7 +432,7 @@ static enum cli_status netrc_search(const char *text, size_t len, const char *na
     /* No token is longer than the text it comes from. */
     if (!reserve_for_secret(&tok, len)) {
         pv_buf_free(&tok);
-        pv_error_set(err, "%s is larger than %d KiB", name, CLI_NETRC_MAX / 1024);
+        pv_error_set(err, _("%s is larger than %d KiB"), name, CLI_NETRC_MAX / 1024);
         return CLI_ERR_NETRC;
     }
     enum cli_status st = CLI_OK;
@@ -467,16 +468,16 @@ static enum cli_status netrc_check_private(const struct stat *st, const char *na
     unsigned mode = (unsigned)(st->st_mode & 07777);
     const char *problem = NULL;
     if (st->st_mode & (S_IRGRP | S_IROTH))
-        problem = "readable";
+        problem = _("readable");
     else if (st->st_mode & (S_IWGRP | S_IWOTH))
-        problem = "writable";
+        problem = _("writable");
     if (problem) {
-        pv_error_set(err, "%s is %s by other users (mode %04o); run chmod 600 %s", name, problem,
+        pv_error_set(err, _("%s is %s by other users (mode %04o); run chmod 600 %s"), name, problem,
                      mode, name);
         return CLI_ERR_NETRC;
     }
     if (st->st_uid != geteuid()) {
-        pv_error_set(err, "%s belongs to another user (uid %u); it must be your own file", name,
+        pv_error_set(err, _("%s belongs to another user (uid %u); it must be your own file"), name,
                      (unsigned)st->st_uid);
         return CLI_ERR_NETRC;
     }
@@ -494,19 +495,19 @@ static enum cli_status netrc_load(const char *path, const char *name, struct pv_
             *missing_out = true;
             return CLI_OK;
         }
-        pv_error_set(err, "cannot open %s: %s", name, strerror(errno));
+        pv_error_set(err, _("cannot open %s: %s"), name, strerror(errno));
         return CLI_ERR_NETRC;
     }
     enum cli_status st = CLI_OK;
     if (fstat(fd, st_out) != 0) {
-        pv_error_set(err, "cannot read %s: %s", name, strerror(errno));
+        pv_error_set(err, _("cannot read %s: %s"), name, strerror(errno));
         st = CLI_ERR_NETRC;
     } else if (!S_ISREG(st_out->st_mode)) {
-        pv_error_set(err, "%s is not a regular file", name);
+        pv_error_set(err, _("%s is not a regular file"), name);
         st = CLI_ERR_NETRC;
     } else if (st_out->st_size > CLI_NETRC_MAX ||
                !reserve_for_secret(text, (size_t)st_out->st_size) || !read_all_capped(fd, text)) {
-        pv_error_set(err, "%s is larger than %d KiB", name, CLI_NETRC_MAX / 1024);
+        pv_error_set(err, _("%s is larger than %d KiB"), name, CLI_NETRC_MAX / 1024);
         st = CLI_ERR_NETRC;
     }
     close(fd);
@@ -615,7 +616,7 @@ static enum cli_status read_line_no_echo(struct tty_prompt *tp, struct pv_buf *l
         if (poll(pfd, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            pv_error_set(err, "password prompt: %s", strerror(errno));
+            pv_error_set(err, _("password prompt: %s"), strerror(errno));
             return CLI_ERR_PROMPT;
         }
         if (pfd[1].revents & POLLIN) {
@@ -625,11 +626,11 @@ static enum cli_status read_line_no_echo(struct tty_prompt *tp, struct pv_buf *l
             if (si.ssi_signo == SIGTSTP) {
                 if (suspend_and_resume(tp))
                     continue;
-                pv_error_set(err, "password prompt: cannot switch terminal echo off");
+                pv_error_set(err, _("password prompt: cannot switch terminal echo off"));
                 return CLI_ERR_PROMPT;
             }
             *signal_out = (int)si.ssi_signo;
-            pv_error_set(err, "password prompt interrupted (%s)", strsignal((int)si.ssi_signo));
+            pv_error_set(err, _("password prompt interrupted (%s)"), strsignal((int)si.ssi_signo));
             return CLI_ERR_PROMPT;
         }
         if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -639,13 +640,13 @@ static enum cli_status read_line_no_echo(struct tty_prompt *tp, struct pv_buf *l
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0) {
-            pv_error_set(err, "password prompt: end of input before a password was typed");
+            pv_error_set(err, _("password prompt: end of input before a password was typed"));
             return CLI_ERR_PROMPT;
         }
         bool fits = pv_buf_append(line, chunk, (size_t)n);
         pv_wipe(chunk, sizeof chunk);
         if (!fits) {
-            pv_error_set(err, "password prompt: the line is longer than %d bytes", PROMPT_MAX);
+            pv_error_set(err, _("password prompt: the line is longer than %d bytes"), PROMPT_MAX);
             return CLI_ERR_PROMPT;
         }
         if (memchr(line->data, '\n', line->len))
@@ -655,7 +656,9 @@ static enum cli_status read_line_no_echo(struct tty_prompt *tp, struct pv_buf *l
 
 static enum cli_status no_terminal(struct pv_error *err)
 {
-    pv_error_set(err, NO_PASSWORD_MSG);
+    pv_error_set(err, "%s",
+                 _("no password: set POPVIEW_PASSWORD, use --password-command, ~/.netrc, or run "
+                   "on a terminal"));
     return CLI_ERR_NO_PASSWORD;
 }
 
@@ -664,7 +667,7 @@ enum cli_status cli_prompt_tty(const struct cli_credential_sources *src, const c
 {
     *secret_out = NULL;
     const char *path = src && src->tty_path ? src->tty_path : "/dev/tty";
-    struct tty_prompt tp = {.prompt = prompt ? prompt : "Password: "};
+    struct tty_prompt tp = {.prompt = prompt ? prompt : _("Password: ")};
     tp.fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (tp.fd < 0)
         return no_terminal(err);
@@ -684,10 +687,11 @@ enum cli_status cli_prompt_tty(const struct cli_credential_sources *src, const c
     int signal_seen = 0;
     enum cli_status st = CLI_OK;
     if (tp.sig_fd < 0) {
-        pv_error_set(err, "password prompt: signalfd: %s", strerror(errno));
+        pv_error_set(err, _("password prompt: signalfd: %s"), strerror(errno));
         st = CLI_ERR_PROMPT;
     } else if (!echo_off(&tp)) {
-        pv_error_set(err, "password prompt: cannot switch terminal echo off: %s", strerror(errno));
+        pv_error_set(err, _("password prompt: cannot switch terminal echo off: %s"),
+                     strerror(errno));
         st = CLI_ERR_PROMPT;
     } else {
         st = read_line_no_echo(&tp, &line, &signal_seen, err);
@@ -703,7 +707,7 @@ enum cli_status cli_prompt_tty(const struct cli_credential_sources *src, const c
         char *secret = first_line(&line);
         if (!*secret) {
             pv_free_secret(&secret);
-            pv_error_set(err, "no password was typed");
+            pv_error_set(err, _("no password was typed"));
             st = CLI_ERR_PROMPT;
         }
         *secret_out = secret;
@@ -740,11 +744,11 @@ static enum cli_status password_from_sources(const struct cli_credential_sources
     if (!src->prompt)
         return no_terminal(err);
     *source_out = CLI_SECRET_PROMPT;
-    char *prompt = pv_xasprintf("Password for %s@%s: ", user, host);
+    char *prompt = pv_xasprintf(_("Password for %s@%s: "), user, host);
     enum cli_status st = src->prompt(src, prompt, password_out, err);
     free(prompt);
     if (st == CLI_OK && !*password_out) {
-        pv_error_set(err, "the password prompt returned no password");
+        pv_error_set(err, _("the password prompt returned no password"));
         st = CLI_ERR_PROMPT;
     }
     return st;
@@ -761,7 +765,7 @@ enum cli_status cli_credentials_get(const char *user, const char *host,
     if (source_out)
         *source_out = CLI_SECRET_NONE;
     if (!host || !*host || !src) {
-        pv_error_set(err, "internal error: credentials asked for without a host");
+        pv_error_set(err, _("internal error: credentials asked for without a host"));
         return CLI_ERR_USAGE;
     }
     bool have_env = src->env_password && *src->env_password;
@@ -777,7 +781,7 @@ enum cli_status cli_credentials_get(const char *user, const char *host,
     const char *login = user ? user : entry.login;
     if (!login || !*login) {
         entry_clear(&entry);
-        pv_error_set(err, "no user name: put it in the URL (pop3s://user@host) or use --user");
+        pv_error_set(err, _("no user name: put it in the URL (pop3s://user@host) or use --user"));
         return CLI_ERR_NO_USER;
     }
     enum cli_status st =

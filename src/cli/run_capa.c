@@ -4,6 +4,7 @@
  * languages it offers (RFC 6856), and the TLS session with its certificate.
  * Everything the server sent is sanitized before it reaches the terminal.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,40 @@
 
 #include <popview/mail.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
+
+enum { LABEL_COLS = 13 };
+
+/* The label, padded to LABEL_COLS terminal columns (a translated label may
+ * hold characters of several octets), and the space after it. */
+static void print_label(FILE *out, const char *label)
+{
+    fputs(label, out);
+    for (size_t cols = cli_text_columns(label); cols < LABEL_COLS; cols++)
+        fputc(' ', out);
+    fputc(' ', out);
+}
+
+static void print_field(FILE *out, const char *label, const char *fmt, ...) PV_PRINTF(3, 4);
+
+static void print_field(FILE *out, const char *label, const char *fmt, ...)
+{
+    print_label(out, label);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
+    fputc('\n', out);
+}
 
 static void print_safe(FILE *out, const char *label, const char *text)
 {
     struct pv_buf b;
     pv_buf_init(&b, 0);
     mail_sanitize(text, strlen(text), MAIL_SANITIZE_ONE_LINE, &b);
-    fprintf(out, "%-13s %s\n", label, b.data ? b.data : "");
+    print_field(out, label, "%s", b.data ? b.data : "");
     pv_buf_free(&b);
 }
 
@@ -40,39 +67,40 @@ static void print_tls(FILE *out, const struct pop3_session *s, bool demo)
 {
     struct net_tls_info info;
     if (demo) {
-        fprintf(out, "%-13s none (an in-process demo server: nothing leaves this machine)\n",
-                "TLS:");
+        print_field(out, "TLS:", "%s",
+                    _("none (an in-process demo server: nothing leaves this machine)"));
         return;
     }
     if (!pop3_session_tls_info(s, &info)) {
-        fprintf(out, "%-13s none (plain connection: the password crosses in clear)\n", "TLS:");
+        print_field(out, "TLS:", "%s", _("none (plain connection: the password crosses in clear)"));
         return;
     }
     char from[40], until[40];
     format_day(info.not_before, from, sizeof from);
     format_day(info.not_after, until, sizeof until);
-    fprintf(out, "%-13s %s, %s\n", "TLS:", info.protocol, info.cipher);
-    print_safe(out, "Subject:", info.subject);
-    print_safe(out, "Issuer:", info.issuer);
-    fprintf(out, "%-13s %s to %s\n", "Valid:", from, until);
-    fprintf(out, "%-13s %s\n", "SHA-256:", info.fingerprint);
-    fprintf(out, "%-13s %u certificate%s\n", "Chain:", info.chain_length,
-            info.chain_length == 1 ? "" : "s");
+    print_field(out, "TLS:", "%s, %s", info.protocol, info.cipher);
+    print_safe(out, _("Subject:"), info.subject);
+    print_safe(out, _("Issuer:"), info.issuer);
+    print_field(out, _("Valid:"), _("%s to %s"), from, until);
+    print_field(out, "SHA-256:", "%s", info.fingerprint);
+    print_field(out, _("Chain:"), P_("%u certificate", "%u certificates", info.chain_length),
+                info.chain_length);
     if (info.verified)
-        fprintf(out, "%-13s yes\n", "Verified:");
+        print_field(out, _("Verified:"), "%s", _("yes"));
     else
-        print_safe(out,
-                   "Verified:", info.verify_problem[0] ? info.verify_problem : "NO (--insecure)");
+        print_safe(out, _("Verified:"),
+                   info.verify_problem[0] ? info.verify_problem : _("NO (--insecure)"));
 }
 
 static void print_capabilities(FILE *out, const struct pop3_session *s)
 {
     if (!pop3_session_capa_known(s)) {
-        fprintf(out, "Capabilities: the server does not answer CAPA (RFC 2449); popview "
-                     "will find TOP and UIDL by trying them\n");
+        fputs(_("Capabilities: the server does not answer CAPA (RFC 2449); popview will find TOP "
+                "and UIDL by trying them\n"),
+              out);
         return;
     }
-    fprintf(out, "Capabilities (before login; servers may announce more after it):\n");
+    fputs(_("Capabilities (before login; servers may announce more after it):\n"), out);
     for (size_t i = 0; i < pop3_session_capa_count(s); i++)
         print_safe(out, "", pop3_session_capa_line(s, i));
 }
@@ -86,10 +114,10 @@ static void print_languages(FILE *out, struct pop3_session *s)
     struct pv_error err;
     pv_error_clear(&err);
     if (pop3_session_lang_list(s, &langs, &n, &err) != POP3_OK) {
-        print_safe(out, "Languages:", err.msg);
+        print_safe(out, _("Languages:"), err.msg);
         return;
     }
-    fprintf(out, "Languages (RFC 6856 LANG):\n");
+    fputs(_("Languages (RFC 6856 LANG):\n"), out);
     for (size_t i = 0; i < n; i++) {
         print_safe(out, "", langs[i]);
         free(langs[i]);
@@ -108,17 +136,17 @@ enum cli_exit cli_run_capa(const struct cli_options *opts, struct cli_trace *tra
         cli_print_error(err.msg);
         return rc;
     }
-    const char *how = demo_fd >= 0 || opts->no_tls         ? "no TLS"
-                      : opts->url->tls == CLI_TLS_IMPLICIT ? "implicit TLS"
+    const char *how = demo_fd >= 0 || opts->no_tls         ? _("no TLS")
+                      : opts->url->tls == CLI_TLS_IMPLICIT ? _("implicit TLS")
                                                            : "STLS";
     if (demo_fd >= 0)
-        fprintf(out, "%-13s the built-in demo server\n", "Server:");
+        print_field(out, _("Server:"), "%s", _("the built-in demo server"));
     else
-        fprintf(out, "%-13s %s port %s (%s)\n", "Server:", opts->url->host, opts->url->port, how);
-    print_safe(out, "Greeting:", pop3_session_greeting(s));
-    fprintf(out, "%-13s %s\n", "APOP:",
-            pop3_session_apop_timestamp(s) ? "offered (the greeting has a timestamp)"
-                                           : "not offered");
+        print_field(out, _("Server:"), _("%s port %s (%s)"), opts->url->host, opts->url->port, how);
+    print_safe(out, _("Greeting:"), pop3_session_greeting(s));
+    print_field(out, "APOP:", "%s",
+                pop3_session_apop_timestamp(s) ? _("offered (the greeting has a timestamp)")
+                                               : _("not offered"));
     print_tls(out, s, demo_fd >= 0);
     print_capabilities(out, s);
     print_languages(out, s);

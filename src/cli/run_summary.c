@@ -22,6 +22,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 
 /* Header blocks larger than this are cut: enough for any real message. */
@@ -164,11 +166,11 @@ static void print_refusal(const struct refusal *f)
     const char *close = t[0] == '[' ? strchr(t, ']') : NULL;
     const char *advice =
         close ? pop3_resp_code_advice(pop3_resp_code_from_text(t, (size_t)(close - t) + 1)) : NULL;
-    char *line =
-        advice ? pv_xasprintf("message %u: the server refused its header: %s (server: "
-                              "\"-ERR %s\")",
-                              f->m->msgno, advice, t)
-               : pv_xasprintf("message %u: the server refused its header: -ERR %s", f->m->msgno, t);
+    char *line = advice ? pv_xasprintf(_("message %u: the server refused its header: %s (server: "
+                                         "\"-ERR %s\")"),
+                                       f->m->msgno, advice, t)
+                        : pv_xasprintf(_("message %u: the server refused its header: -ERR %s"),
+                                       f->m->msgno, t);
     cli_print_error(line);
     free(line);
 }
@@ -271,8 +273,8 @@ static enum pop3_status fetch_headers(struct pop3_session *s, struct summary *sm
         .begin = summary_begin, .data = summary_data, .done = summary_done, .ctx = sm};
     enum pop3_status st = pop3_session_top_batch(s, nums, n, 0, &h, err);
     if (st == POP3_ERR_UNSUPPORTED) {
-        fprintf(stderr, "popview: the server does not support TOP; reading whole messages to "
-                        "get their headers (slower, nothing is deleted)\n");
+        fprintf(stderr, _("popview: the server does not support TOP; reading whole messages to "
+                          "get their headers (slower, nothing is deleted)\n"));
         st = pop3_session_retr_batch(s, nums, n, &h, err);
     }
     free(nums);

@@ -16,6 +16,8 @@
 
 #include <popview/mail.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 
 enum cli_exit cli_exit_for_pop3(int st)
@@ -44,7 +46,7 @@ void cli_print_error(const char *msg)
     struct pv_buf safe;
     pv_buf_init(&safe, 0);
     mail_sanitize(msg, strlen(msg), MAIL_SANITIZE_ONE_LINE, &safe);
-    fprintf(stderr, "popview: %s\n", safe.data ? safe.data : "");
+    fprintf(stderr, _("popview: %s\n"), safe.data ? safe.data : "");
     pv_buf_free(&safe);
 }
 
@@ -60,14 +62,14 @@ static void warn_connection(const struct cli_options *opts, struct pop3_session 
     struct net_tls_info info;
     if (opts->insecure && pop3_session_tls_info(s, &info)) {
         fprintf(stderr,
-                "popview: WARNING: --insecure: the certificate of %s was NOT verified%s%s%s; "
-                "anyone on the path could read your mail and password\n",
+                _("popview: WARNING: --insecure: the certificate of %s was NOT verified%s%s%s; "
+                  "anyone on the path could read your mail and password\n"),
                 opts->url->host, info.verify_problem[0] ? " (" : "", info.verify_problem,
                 info.verify_problem[0] ? ")" : "");
     }
     if (opts->no_tls)
-        fprintf(stderr, "popview: WARNING: --no-tls: this connection is not encrypted; the "
-                        "password and your mail cross the network in clear\n");
+        fprintf(stderr, _("popview: WARNING: --no-tls: this connection is not encrypted; the "
+                          "password and your mail cross the network in clear\n"));
 }
 
 enum cli_exit cli_session_connect(const struct cli_options *opts, struct cli_trace *trace,
@@ -129,7 +131,7 @@ enum cli_exit cli_session_open_as(const struct cli_options *opts, struct cli_tra
     }
     struct pop3_credentials cred = {.user = user, .secret = password, .mech = POP3_AUTH_AUTO};
     if (opts->auth && !pop3_auth_mech_parse(opts->auth, &cred.mech)) {
-        pv_error_set(err, "--auth %s is not a mechanism popview knows", opts->auth);
+        pv_error_set(err, _("--auth %s is not a mechanism popview knows"), opts->auth);
         rc = CLI_EXIT_USAGE;
     } else {
         enum pop3_status st = pop3_session_login(s, &cred, err);

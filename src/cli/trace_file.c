@@ -17,6 +17,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 
 struct cli_trace {
@@ -30,7 +32,7 @@ enum cli_status cli_trace_open(const char *path, struct cli_trace **trace_out, s
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        pv_error_set(err, "cannot write the trace file %s: %s", path, strerror(errno));
+        pv_error_set(err, _("cannot write the trace file %s: %s"), path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return CLI_ERR_USAGE;

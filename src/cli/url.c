@@ -17,9 +17,15 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 
-#define EXPECTED_FORM "use pop3s://[user@]host[:port] (TLS) or pop3://[user@]host[:port] (STLS)"
+/* What every URL error ends with. */
+static const char *expected_form(void)
+{
+    return _("use pop3s://[user@]host[:port] (TLS) or pop3://[user@]host[:port] (STLS)");
+}
 
 enum { QUOTE_MAX = 80, IPV6_ADDR_MAX = 64 };
 
@@ -44,7 +50,7 @@ static void url_fail(struct pv_error *err, const char *what, const char *text, s
 {
     char quoted[QUOTE_MAX];
     cli_printable(quoted, sizeof quoted, text, len);
-    pv_error_set(err, "%s \"%s\": " EXPECTED_FORM, what, quoted);
+    pv_error_set(err, _("%s \"%s\": %s"), what, quoted, expected_form());
 }
 
 static int hex_value(char c)
@@ -72,7 +78,7 @@ static enum cli_status decode_user(const char *s, size_t len, char **user_out, s
             int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 free(user);
-                url_fail(err, "bad percent escape in the user name", s, len);
+                url_fail(err, _("bad percent escape in the user name"), s, len);
                 return CLI_ERR_USAGE;
             }
             c = (unsigned char)(hi * 16 + lo);
@@ -80,7 +86,7 @@ static enum cli_status decode_user(const char *s, size_t len, char **user_out, s
         }
         if (c < 0x20 || c == 0x7f) {
             free(user);
-            pv_error_set(err, "the user name in the URL contains a control character");
+            pv_error_set(err, _("the user name in the URL contains a control character"));
             return CLI_ERR_USAGE;
         }
         user[o++] = (char)c;
@@ -116,7 +122,7 @@ static enum cli_status parse_ipv6_host(const char *s, size_t len, struct cli_url
 {
     const char *close = memchr(s, ']', len);
     if (!close) {
-        url_fail(err, "missing ']' after the IPv6 address", s, len);
+        url_fail(err, _("missing ']' after the IPv6 address"), s, len);
         return CLI_ERR_USAGE;
     }
     size_t inner_len = (size_t)(close - s) - 1;
@@ -129,7 +135,7 @@ static enum cli_status parse_ipv6_host(const char *s, size_t len, struct cli_url
         addr_len = (size_t)(pct - inner);
         size_t rest = inner_len - addr_len;
         if (rest < 4 || memcmp(pct, "%25", 3) != 0) {
-            url_fail(err, "an IPv6 zone is written %25zone, as in [fe80::1%25eth0], got", inner,
+            url_fail(err, _("an IPv6 zone is written %25zone, as in [fe80::1%25eth0], got"), inner,
                      inner_len);
             return CLI_ERR_USAGE;
         }
@@ -137,7 +143,7 @@ static enum cli_status parse_ipv6_host(const char *s, size_t len, struct cli_url
         zone_len = rest - 3;
         for (size_t i = 0; i < zone_len; i++) {
             if (!is_unreserved(zone[i])) {
-                url_fail(err, "bad character in the IPv6 zone", inner, inner_len);
+                url_fail(err, _("bad character in the IPv6 zone"), inner, inner_len);
                 return CLI_ERR_USAGE;
             }
         }
@@ -145,13 +151,13 @@ static enum cli_status parse_ipv6_host(const char *s, size_t len, struct cli_url
     char addr[IPV6_ADDR_MAX];
     struct in6_addr bin;
     if (addr_len == 0 || addr_len >= sizeof addr) {
-        url_fail(err, "not an IPv6 address", inner, inner_len);
+        url_fail(err, _("not an IPv6 address"), inner, inner_len);
         return CLI_ERR_USAGE;
     }
     memcpy(addr, inner, addr_len);
     addr[addr_len] = '\0';
     if (inet_pton(AF_INET6, addr, &bin) != 1) {
-        url_fail(err, "not an IPv6 address", inner, inner_len);
+        url_fail(err, _("not an IPv6 address"), inner, inner_len);
         return CLI_ERR_USAGE;
     }
     url->host = zone ? pv_xasprintf("%s%%%.*s", addr, (int)zone_len, zone) : pv_xstrdup(addr);
@@ -166,20 +172,20 @@ static enum cli_status parse_name_host(const char *s, size_t len, struct cli_url
     const char *colon = memchr(s, ':', len);
     size_t host_len = colon ? (size_t)(colon - s) : len;
     if (colon && memchr(colon + 1, ':', len - host_len - 1)) {
-        url_fail(err, "an IPv6 address goes in brackets, as in pop3s://[::1]:995, got", s, len);
+        url_fail(err, _("an IPv6 address goes in brackets, as in pop3s://[::1]:995, got"), s, len);
         return CLI_ERR_USAGE;
     }
     if (host_len == 0) {
-        pv_error_set(err, "the URL has no host name: " EXPECTED_FORM);
+        pv_error_set(err, _("the URL has no host name: %s"), expected_form());
         return CLI_ERR_USAGE;
     }
     if (host_len > CLI_HOST_MAX) {
-        pv_error_set(err, "the host name in the URL is longer than %d bytes", CLI_HOST_MAX);
+        pv_error_set(err, _("the host name in the URL is longer than %d bytes"), CLI_HOST_MAX);
         return CLI_ERR_USAGE;
     }
     for (size_t i = 0; i < host_len; i++) {
         if (!is_host_char(s[i])) {
-            url_fail(err, "bad character in the host name", s, host_len);
+            url_fail(err, _("bad character in the host name"), s, host_len);
             return CLI_ERR_USAGE;
         }
     }
@@ -194,7 +200,7 @@ static enum cli_status parse_port(const char *s, size_t len, struct cli_url *url
 {
     unsigned port = url->tls == CLI_TLS_IMPLICIT ? CLI_PORT_POP3S : CLI_PORT_POP3;
     if (len > 0 && s[0] != ':') {
-        url_fail(err, "unexpected text after the host", s, len);
+        url_fail(err, _("unexpected text after the host"), s, len);
         return CLI_ERR_USAGE;
     }
     if (len > 1) {
@@ -202,7 +208,7 @@ static enum cli_status parse_port(const char *s, size_t len, struct cli_url *url
         if (!pv_parse_uint(s + 1, len - 1, &port) || port < 1 || port > 65535) {
             char quoted[QUOTE_MAX];
             cli_printable(quoted, sizeof quoted, s + 1, len - 1);
-            pv_error_set(err, "the port must be a number from 1 to 65535, got \"%s\"", quoted);
+            pv_error_set(err, _("the port must be a number from 1 to 65535, got \"%s\""), quoted);
             return CLI_ERR_USAGE;
         }
     }
@@ -214,18 +220,18 @@ static enum cli_status parse_user(const char *s, size_t len, struct cli_url *url
                                   struct pv_error *err)
 {
     if (len == 0) {
-        pv_error_set(err, "the URL has an empty user name before '@': " EXPECTED_FORM);
+        pv_error_set(err, _("the URL has an empty user name before '@': %s"), expected_form());
         return CLI_ERR_USAGE;
     }
     if (memchr(s, ':', len)) {
-        pv_error_set(err, "a password does not belong in the URL (it would show in ps and the "
-                          "shell history); use POPVIEW_PASSWORD, --password-command or "
-                          "~/.netrc");
+        pv_error_set(err, _("a password does not belong in the URL (it would show in ps and the "
+                            "shell history); use POPVIEW_PASSWORD, --password-command or "
+                            "~/.netrc"));
         return CLI_ERR_USAGE;
     }
     if (memchr(s, ';', len)) {
-        pv_error_set(err, "\";AUTH=\" in the URL is not supported; use --auth MECH (a ';' in "
-                          "the user name is written %%3B)");
+        pv_error_set(err, _("\";AUTH=\" in the URL is not supported; use --auth MECH (a ';' in "
+                            "the user name is written %%3B)"));
         return CLI_ERR_USAGE;
     }
     return decode_user(s, len, &url->user, err);
@@ -239,7 +245,7 @@ static enum cli_status parse_scheme(const char *text, struct cli_url *url, const
     if (!sep) {
         char quoted[QUOTE_MAX];
         cli_printable(quoted, sizeof quoted, text, strlen(text));
-        pv_error_set(err, "\"%s\" is not a URL: " EXPECTED_FORM, quoted);
+        pv_error_set(err, _("\"%s\" is not a URL: %s"), quoted, expected_form());
         return CLI_ERR_USAGE;
     }
     size_t scheme_len = (size_t)(sep - text);
@@ -248,7 +254,7 @@ static enum cli_status parse_scheme(const char *text, struct cli_url *url, const
     } else if (scheme_len == 4 && pv_ascii_nieq(text, "pop3", 4)) {
         url->tls = CLI_TLS_STLS;
     } else {
-        url_fail(err, "unsupported URL scheme", text, scheme_len);
+        url_fail(err, _("unsupported URL scheme"), text, scheme_len);
         return CLI_ERR_USAGE;
     }
     *rest_out = sep + 3;
@@ -261,7 +267,7 @@ static enum cli_status authority_length(const char *rest, size_t *len_out, struc
     size_t len = strcspn(rest, "/?#");
     const char *tail = rest + len;
     if (*tail != '\0' && strcmp(tail, "/") != 0) {
-        url_fail(err, "a POP3 URL has no path, query or fragment, got", tail, strlen(tail));
+        url_fail(err, _("a POP3 URL has no path, query or fragment, got"), tail, strlen(tail));
         return CLI_ERR_USAGE;
     }
     *len_out = len;
@@ -296,11 +302,11 @@ enum cli_status cli_url_parse(const char *text, struct cli_url **url_out, struct
 {
     *url_out = NULL;
     if (!text || !*text) {
-        pv_error_set(err, "no server URL given: " EXPECTED_FORM);
+        pv_error_set(err, _("no server URL given: %s"), expected_form());
         return CLI_ERR_USAGE;
     }
     if (strlen(text) > CLI_URL_MAX) {
-        pv_error_set(err, "the URL is longer than %d bytes", CLI_URL_MAX);
+        pv_error_set(err, _("the URL is longer than %d bytes"), CLI_URL_MAX);
         return CLI_ERR_USAGE;
     }
     struct cli_url *url = pv_xcalloc(1, sizeof *url);

@@ -20,6 +20,8 @@
 
 #include <popview/mail.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* RFC 2046 allows 70 characters; some generators write longer ones. */
@@ -51,13 +53,15 @@ static void scanned(struct parser *P, size_t n)
     }
 }
 
-static const char note_depth[] = "nested deeper than 32 levels: not taken apart";
-static const char note_parts[] = "more than 10000 parts: the rest of the message is one part";
-static const char note_no_boundary[] = "multipart without a usable boundary: shown as text";
-static const char note_boundary_missing[] = "boundary never found: shown as text";
-static const char note_no_close[] = "no closing boundary: the last part runs to the end";
-static const char note_encoded_message[] = "encoded attached message: not taken apart";
-static const char note_bad_type[] = "unreadable Content-Type: read as text/plain";
+static const char *const note_depth = N_("nested deeper than 32 levels: not taken apart");
+static const char *const note_parts =
+    N_("more than 10000 parts: the rest of the message is one part");
+static const char *const note_no_boundary =
+    N_("multipart without a usable boundary: shown as text");
+static const char *const note_boundary_missing = N_("boundary never found: shown as text");
+static const char *const note_no_close = N_("no closing boundary: the last part runs to the end");
+static const char *const note_encoded_message = N_("encoded attached message: not taken apart");
+static const char *const note_bad_type = N_("unreadable Content-Type: read as text/plain");
 
 /* ---- parts --------------------------------------------------------------- */
 

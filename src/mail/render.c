@@ -19,6 +19,8 @@
 
 #include <popview/mail.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* The body text before sanitizing; a bigger rendering is cut with a note. */
@@ -253,7 +255,7 @@ static void to_utf8(struct render *r, const char *charset, const struct pv_buf *
     }
     if (mail_charset_to_utf8(charset, data, raw->len, utf8) == MAIL_ERR_CHARSET) {
         worse(r, MAIL_ERR_CHARSET);
-        emit_note(r, "unknown charset \"%s\", shown as best effort", charset);
+        emit_note(r, _("unknown charset \"%s\", shown as best effort"), charset);
     }
 }
 
@@ -275,7 +277,7 @@ static void render_text_leaf(struct render *r, const struct mail_part *p, size_t
     r->fate[p->index] = FATE_SHOWN;
     begin_block(r, body_start);
     if (p->encoding == MAIL_TE_UNKNOWN)
-        emit_note(r, "unknown transfer encoding \"%s\", shown as is", p->encoding_name);
+        emit_note(r, _("unknown transfer encoding \"%s\", shown as is"), p->encoding_name);
     struct pv_buf raw, utf8;
     pv_buf_init(&raw, 0);
     pv_buf_init(&utf8, 0);
@@ -306,10 +308,10 @@ static void render_text_leaf(struct render *r, const struct mail_part *p, size_t
     if (shown < p->body_len) {
         char size[16];
         pv_format_size(p->body_len - shown, size, sizeof size);
-        emit_note(
-            r,
-            "the text goes on for another %s, not shown here; save the message to read all of it",
-            size);
+        emit_note(r,
+                  _("the text goes on for another %s, not shown here; save the message to read all "
+                    "of it"),
+                  size);
     }
     free(meta);
     pv_buf_free(&raw);
@@ -325,13 +327,13 @@ static void render_message(struct render *r, const struct mail_part *p, size_t b
         return;
     const struct mail_part *inner = p->children[0];
     begin_block(r, body_start);
-    emit_str(r, "----- Forwarded message -----\n");
+    emit_str(r, _("----- Forwarded message -----\n"));
     render_headers(r, inner->headers);
     emit(r, "\n", 1);
     size_t inner_start = r->text.len;
     render_part(r, inner, inner_start);
     end_line(r);
-    emit_str(r, "----- End of forwarded message -----\n");
+    emit_str(r, _("----- End of forwarded message -----\n"));
     /* The attached message stays in the list too: it can be saved whole. */
     r->fate[p->index] = FATE_ATTACHMENT;
 }
@@ -370,7 +372,7 @@ static void render_part(struct render *r, const struct mail_part *p, size_t body
         return;
     if (p->note) {
         begin_block(r, body_start);
-        emit_note(r, p->note, NULL);
+        emit_note(r, _(p->note), NULL);
         worse(r, MAIL_ERR_MALFORMED);
     }
     if (p->is_multipart)
@@ -392,7 +394,11 @@ static void render_attachments(struct render *r)
             continue;
         if (!any) {
             end_line(r);
-            emit_str(r, "\nAttachments:\n");
+            /* tui/view_pager.c finds the list by this heading, translated
+             * the same way. */
+            emit_str(r, "\n");
+            emit_str(r, _("Attachments:"));
+            emit_str(r, "\n");
             any = true;
         }
         char head[32], size[16];
@@ -400,8 +406,8 @@ static void render_attachments(struct render *r)
         pv_format_size(p->decoded_size, size, sizeof size);
         emit_str(r, head);
         const char *name = p->filename     ? p->filename
-                           : p->is_message ? "(attached message)"
-                                           : "(no name)";
+                           : p->is_message ? _("(attached message)")
+                                           : _("(no name)");
         emit_one_line(r, name, strlen(name));
         emit_str(r, "  ");
         emit_one_line(r, p->type, strlen(p->type));
@@ -419,7 +425,9 @@ static void finish(struct render *r, struct pv_buf *out)
         r->full = false;
         r->text.cap = 0;
         end_line(r);
-        emit_str(r, "[popview: message too long to show whole]\n");
+        emit_str(r, "[popview: ");
+        emit_str(r, _("message too long to show whole"));
+        emit_str(r, "]\n");
     }
     mail_sanitize(r->text.data ? r->text.data : "", r->text.len,
                   MAIL_SANITIZE_KEEP_NEWLINES | MAIL_SANITIZE_KEEP_TABS, out);
@@ -467,7 +475,7 @@ static void tree_line(struct pv_buf *t, const struct mail_part *p)
     if (p->filename)
         (void)!pv_buf_printf(t, "  name=%s", p->filename);
     if (p->note)
-        (void)!pv_buf_printf(t, "  (%s)", p->note);
+        (void)!pv_buf_printf(t, "  (%s)", _(p->note));
 }
 
 void mail_render_tree(const struct mail_mime *m, struct pv_buf *out)

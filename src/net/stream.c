@@ -23,6 +23,8 @@
 
 #include <popview/net.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 static const char *const status_names[] = {
@@ -125,7 +127,7 @@ static enum net_status plain_read_some(struct net_stream *s, void *buf, size_t c
             s->read_wait_events = POLLIN;
             return NET_WOULD_BLOCK;
         }
-        pv_error_set(err, "reading from the connection failed: %s", strerror(errno));
+        pv_error_set(err, _("reading from the connection failed: %s"), strerror(errno));
         return NET_ERR_IO;
     }
 }
@@ -145,7 +147,7 @@ static enum net_status plain_write_some(struct net_stream *s, const void *buf, s
             s->write_wait_events = POLLOUT;
             return NET_WOULD_BLOCK;
         }
-        pv_error_set(err, "writing to the connection failed: %s", strerror(errno));
+        pv_error_set(err, _("writing to the connection failed: %s"), strerror(errno));
         return NET_ERR_IO;
     }
 }
@@ -174,7 +176,7 @@ static enum net_status broken_read_some(struct net_stream *s, void *buf, size_t 
                                         struct pv_error *err)
 {
     (void)s, (void)buf, (void)cap, (void)n_out;
-    pv_error_set(err, "the connection is unusable after the failed TLS handshake");
+    pv_error_set(err, _("the connection is unusable after the failed TLS handshake"));
     return NET_ERR_TLS;
 }
 
@@ -182,7 +184,7 @@ static enum net_status broken_write_some(struct net_stream *s, const void *buf, 
                                          size_t *n_out, struct pv_error *err)
 {
     (void)s, (void)buf, (void)len, (void)n_out;
-    pv_error_set(err, "the connection is unusable after the failed TLS handshake");
+    pv_error_set(err, _("the connection is unusable after the failed TLS handshake"));
     return NET_ERR_TLS;
 }
 
@@ -250,7 +252,7 @@ bool net_stream_is_tls(const struct net_stream *s)
 
 static enum net_status not_connected(struct pv_error *err)
 {
-    pv_error_set(err, "not connected");
+    pv_error_set(err, _("not connected"));
     return NET_ERR_IO;
 }
 
@@ -283,17 +285,17 @@ static enum net_status wait_for_retry(struct net_stream *s, short events, int64_
     short revents = 0;
     int r = net_poll_until(s->fd, events, deadline, &revents);
     if (r < 0) {
-        pv_error_set(err, "waiting for the connection failed: %s", strerror(errno));
+        pv_error_set(err, _("waiting for the connection failed: %s"), strerror(errno));
         return NET_ERR_IO;
     }
     if (r == 0) {
         char d[32];
         net_format_duration(s->timeout_ms, d, sizeof d);
-        pv_error_set(err, "%s timed out after %s", what, d);
+        pv_error_set(err, _("%s timed out after %s"), what, d);
         return NET_ERR_TIMEOUT;
     }
     if (revents & POLLNVAL) {
-        pv_error_set(err, "the connection's descriptor is not open");
+        pv_error_set(err, _("the connection's descriptor is not open"));
         return NET_ERR_IO;
     }
     /* POLLERR and POLLHUP: the retried call reports the actual error/EOF. */
@@ -311,7 +313,7 @@ enum net_status net_stream_read(struct net_stream *s, void *buf, size_t cap, siz
         enum net_status st = net_stream_read_some(s, buf, cap, n_out, err);
         if (st != NET_WOULD_BLOCK)
             return st;
-        st = wait_for_retry(s, s->read_wait_events, deadline, "waiting for data from the server",
+        st = wait_for_retry(s, s->read_wait_events, deadline, _("waiting for data from the server"),
                             err);
         if (st != NET_OK)
             return st;
@@ -338,7 +340,7 @@ enum net_status net_stream_write_all(struct net_stream *s, const void *buf, size
         }
         if (st != NET_WOULD_BLOCK)
             return st;
-        st = wait_for_retry(s, s->write_wait_events, deadline, "sending to the server", err);
+        st = wait_for_retry(s, s->write_wait_events, deadline, _("sending to the server"), err);
         if (st != NET_OK)
             return st;
     }
@@ -359,11 +361,11 @@ enum net_status net_stream_wait(struct net_stream *s, bool want_write, int timeo
     short revents = 0;
     int r = net_poll_until(s->fd, events, deadline, &revents);
     if (r < 0) {
-        pv_error_set(err, "waiting for the connection failed: %s", strerror(errno));
+        pv_error_set(err, _("waiting for the connection failed: %s"), strerror(errno));
         return NET_ERR_IO;
     }
     if (revents & POLLNVAL) {
-        pv_error_set(err, "the connection's descriptor is not open");
+        pv_error_set(err, _("the connection's descriptor is not open"));
         return NET_ERR_IO;
     }
     short broken = POLLERR | POLLHUP;

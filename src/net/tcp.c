@@ -22,6 +22,8 @@
 
 #include <popview/net.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 char *net_host_unbracket(const char *host)
@@ -86,9 +88,9 @@ static enum net_status resolve(const char *host, const char *name, const char *p
         return NET_OK;
     const char *why = r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r);
     if (r == EAI_SERVICE)
-        pv_error_set(err, "cannot use port %s for %s: %s", port, host, why);
+        pv_error_set(err, _("cannot use port %s for %s: %s"), port, host, why);
     else
-        pv_error_set(err, "cannot resolve %s: %s", host, why);
+        pv_error_set(err, _("cannot resolve %s: %s"), host, why);
     return NET_ERR_RESOLVE;
 }
 
@@ -101,11 +103,11 @@ static enum net_status connect_error(const char *host, const char *port, int las
     if (last_errno == ETIMEDOUT) {
         char d[32];
         net_format_duration(timeout_ms, d, sizeof d);
-        pv_error_set(err, "connection to %s port %s timed out after %s%s", host, port, d,
+        pv_error_set(err, _("connection to %s port %s timed out after %s%s"), host, port, d,
                      tried_text);
         return NET_ERR_TIMEOUT;
     }
-    pv_error_set(err, "cannot connect to %s port %s: %s%s", host, port, strerror(last_errno),
+    pv_error_set(err, _("cannot connect to %s port %s: %s%s"), host, port, strerror(last_errno),
                  tried_text);
     return NET_ERR_CONNECT;
 }
@@ -115,11 +117,11 @@ enum net_status net_tcp_connect(const char *host, const char *port, int timeout_
 {
     *stream_out = NULL;
     if (!host || !*host) {
-        pv_error_set(err, "no server name given");
+        pv_error_set(err, _("no server name given"));
         return NET_ERR_RESOLVE;
     }
     if (!port || !*port) {
-        pv_error_set(err, "no port given for %s", host);
+        pv_error_set(err, _("no port given for %s"), host);
         return NET_ERR_RESOLVE;
     }
     char *name = net_host_unbracket(host);

@@ -31,6 +31,8 @@
 
 #include <popview/net.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* TLS 1.2 (RFC 5246) and 1.3 (RFC 8446); older versions are broken (RFC 8996). */
@@ -216,11 +218,11 @@ static enum net_status load_trust(struct net_tls *t, const struct net_tls_config
     if (cfg->cafile) {
         r = gnutls_certificate_set_x509_trust_file(t->cred, cfg->cafile, GNUTLS_X509_FMT_PEM);
         if (r < 0) {
-            pv_error_set(err, "cannot read the CA file %s: %s", cfg->cafile, gnutls_strerror(r));
+            pv_error_set(err, _("cannot read the CA file %s: %s"), cfg->cafile, gnutls_strerror(r));
             return NET_ERR_TLS;
         }
         if (r == 0) {
-            pv_error_set(err, "the CA file %s holds no PEM certificate", cfg->cafile);
+            pv_error_set(err, _("the CA file %s holds no PEM certificate"), cfg->cafile);
             return NET_ERR_TLS;
         }
         return NET_OK;
@@ -228,7 +230,7 @@ static enum net_status load_trust(struct net_tls *t, const struct net_tls_config
     r = gnutls_certificate_set_x509_system_trust(t->cred);
     /* With insecure the trust store only feeds the verify_problem text. */
     if (r < 0 && !cfg->insecure) {
-        pv_error_set(err, "cannot load the system's trusted certificates (%s); give a CA file",
+        pv_error_set(err, _("cannot load the system's trusted certificates (%s); give a CA file"),
                      gnutls_strerror(r));
         return NET_ERR_TLS;
     }
@@ -241,7 +243,7 @@ static enum net_status setup_session(struct net_tls *t, const struct net_tls_con
     int r = gnutls_init(&t->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
     if (r < 0) {
         t->session = NULL;
-        pv_error_set(err, "cannot start TLS: %s", gnutls_strerror(r));
+        pv_error_set(err, _("cannot start TLS: %s"), gnutls_strerror(r));
         return NET_ERR_TLS;
     }
     const char *errpos = NULL;
@@ -251,7 +253,7 @@ static enum net_status setup_session(struct net_tls *t, const struct net_tls_con
     if (r >= 0 && !net_host_is_ip_literal(host))
         r = gnutls_server_name_set(t->session, GNUTLS_NAME_DNS, host, strlen(host));
     if (r < 0) {
-        pv_error_set(err, "cannot set up TLS for %s: %s", host, gnutls_strerror(r));
+        pv_error_set(err, _("cannot set up TLS for %s: %s"), host, gnutls_strerror(r));
         return NET_ERR_TLS;
     }
     if (!cfg->insecure)
@@ -274,7 +276,7 @@ static enum net_status tls_new(int fd, const struct net_tls_config *cfg, const c
     int r = gnutls_certificate_allocate_credentials(&t->cred);
     if (r < 0) {
         t->cred = NULL;
-        pv_error_set(err, "cannot start TLS: %s", gnutls_strerror(r));
+        pv_error_set(err, _("cannot start TLS: %s"), gnutls_strerror(r));
         return NET_ERR_TLS;
     }
     enum net_status st = load_trust(t, cfg, err);
@@ -296,16 +298,16 @@ static enum net_status check_nothing_waiting(int fd, struct pv_error *err)
         r = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
     while (r < 0 && errno == EINTR);
     if (r > 0) {
-        pv_error_set(err, "the server sent data before the TLS handshake (possible injection "
-                          "attack); aborting");
+        pv_error_set(err, _("the server sent data before the TLS handshake (possible injection "
+                            "attack); aborting"));
         return NET_ERR_PROTOCOL;
     }
     if (r == 0) {
-        pv_error_set(err, "the server closed the connection before the TLS handshake");
+        pv_error_set(err, _("the server closed the connection before the TLS handshake"));
         return NET_ERR_TLS;
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        pv_error_set(err, "cannot start TLS: %s", strerror(errno));
+        pv_error_set(err, _("cannot start TLS: %s"), strerror(errno));
         return NET_ERR_IO;
     }
     return NET_OK;
@@ -317,7 +319,7 @@ static enum net_status certificate_error(struct net_tls *t, const char *host, st
     unsigned count = 0;
     const gnutls_datum_t *der = peer_certificate(t->session, &count);
     if (!der) {
-        pv_error_set(err, "%s sent no certificate", host);
+        pv_error_set(err, _("%s sent no certificate"), host);
         return NET_ERR_CERT;
     }
     char reason[256], fingerprint[100], names[CERT_NAMES_MAX] = "";
@@ -327,8 +329,8 @@ static enum net_status certificate_error(struct net_tls *t, const char *host, st
     format_fingerprint(der, fingerprint, sizeof fingerprint);
     if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
         certificate_names(der, names, sizeof names);
-    pv_error_set(err, "certificate of %s rejected: %s SHA-256 fingerprint %s%s%s%s", host, reason,
-                 fingerprint, names[0] ? ". The certificate is for: " : "", names,
+    pv_error_set(err, _("certificate of %s rejected: %s SHA-256 fingerprint %s%s%s%s"), host,
+                 reason, fingerprint, names[0] ? _(". The certificate is for: ") : "", names,
                  names[0] ? "." : "");
     return NET_ERR_CERT;
 }
@@ -341,29 +343,30 @@ static enum net_status handshake_error(struct net_tls *t, int r, const char *hos
         return certificate_error(t, host, err);
     case GNUTLS_E_PUSH_ERROR:
     case GNUTLS_E_PULL_ERROR:
-        pv_error_set(err, "TLS handshake with %s failed: %s", host,
+        pv_error_set(err, _("TLS handshake with %s failed: %s"), host,
                      t->last_errno ? strerror(t->last_errno) : gnutls_strerror(r));
         return NET_ERR_IO;
     case GNUTLS_E_PREMATURE_TERMINATION:
-        pv_error_set(err, "TLS handshake with %s failed: the server closed the connection", host);
+        pv_error_set(err, _("TLS handshake with %s failed: the server closed the connection"),
+                     host);
         return NET_ERR_TLS;
     case GNUTLS_E_FATAL_ALERT_RECEIVED:
-        pv_error_set(err, "TLS handshake with %s failed: the server sent the alert \"%s\"", host,
+        pv_error_set(err, _("TLS handshake with %s failed: the server sent the alert \"%s\""), host,
                      gnutls_alert_get_name(gnutls_alert_get(t->session)));
         return NET_ERR_TLS;
     case GNUTLS_E_UNEXPECTED_PACKET:
     case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
         /* What a plaintext "+OK" greeting looks like to a TLS client. */
-        pv_error_set(err,
-                     "TLS handshake with %s failed: %s (does the server speak TLS on this port?)",
-                     host, gnutls_strerror(r));
+        pv_error_set(
+            err, _("TLS handshake with %s failed: %s (does the server speak TLS on this port?)"),
+            host, gnutls_strerror(r));
         return NET_ERR_TLS;
     case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
-        pv_error_set(err, "TLS handshake with %s failed: %s (popview needs TLS 1.2 or newer)", host,
-                     gnutls_strerror(r));
+        pv_error_set(err, _("TLS handshake with %s failed: %s (popview needs TLS 1.2 or newer)"),
+                     host, gnutls_strerror(r));
         return NET_ERR_TLS;
     default:
-        pv_error_set(err, "TLS handshake with %s failed: %s", host, gnutls_strerror(r));
+        pv_error_set(err, _("TLS handshake with %s failed: %s"), host, gnutls_strerror(r));
         return NET_ERR_TLS;
     }
 }
@@ -372,7 +375,7 @@ static enum net_status handshake_timeout(int timeout_ms, const char *host, struc
 {
     char d[32];
     net_format_duration(timeout_ms, d, sizeof d);
-    pv_error_set(err, "TLS handshake with %s timed out after %s", host, d);
+    pv_error_set(err, _("TLS handshake with %s timed out after %s"), host, d);
     return NET_ERR_TIMEOUT;
 }
 
@@ -398,7 +401,7 @@ static enum net_status run_handshake(struct net_tls *t, int timeout_ms, const ch
         if (p == 0)
             return handshake_timeout(timeout_ms, host, err);
         if (p < 0) {
-            pv_error_set(err, "TLS handshake with %s failed: %s", host, strerror(errno));
+            pv_error_set(err, _("TLS handshake with %s failed: %s"), host, strerror(errno));
             return NET_ERR_IO;
         }
     }
@@ -506,10 +509,10 @@ static enum net_status record_error(struct net_tls *t, ssize_t r, const char *do
                                     struct pv_error *err)
 {
     if ((r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR) && t->last_errno) {
-        pv_error_set(err, "%s the connection failed: %s", doing, strerror(t->last_errno));
+        pv_error_set(err, _("%s the connection failed: %s"), doing, strerror(t->last_errno));
         return NET_ERR_IO;
     }
-    pv_error_set(err, "%s the connection failed: TLS error: %s", doing, gnutls_strerror((int)r));
+    pv_error_set(err, _("%s the connection failed: TLS error: %s"), doing, gnutls_strerror((int)r));
     return NET_ERR_TLS;
 }
 
@@ -544,7 +547,7 @@ static enum net_status tls_read_some(struct net_stream *s, void *buf, size_t cap
          * we decline by ignoring it (RFC 5246 section 7.4.1.1). */
         if (r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal((int)r))
             continue;
-        return record_error(t, r, "reading from", err);
+        return record_error(t, r, _("reading from"), err);
     }
 }
 
@@ -554,11 +557,11 @@ static enum net_status tls_write_some(struct net_stream *s, const void *buf, siz
     struct net_tls *t = s->tls;
     if (t->peer_vanished) {
         /* GnuTLS would only say "session invalidated". */
-        pv_error_set(err, "writing to the connection failed: the server closed it");
+        pv_error_set(err, _("writing to the connection failed: the server closed it"));
         return NET_ERR_IO;
     }
     if (len < t->pending_write) {
-        pv_error_set(err, "internal error: a TLS write was retried with less data");
+        pv_error_set(err, _("internal error: a TLS write was retried with less data"));
         return NET_ERR_TLS;
     }
     for (;;) {
@@ -576,7 +579,7 @@ static enum net_status tls_write_some(struct net_stream *s, const void *buf, siz
         }
         if (r == GNUTLS_E_INTERRUPTED)
             continue; /* the same data again, as the rule wants */
-        return record_error(t, r, "writing to", err);
+        return record_error(t, r, _("writing to"), err);
     }
 }
 
@@ -607,16 +610,16 @@ static enum net_status check_start_args(const struct net_stream *s,
                                         const struct net_tls_config *cfg, struct pv_error *err)
 {
     if (!s) {
-        pv_error_set(err, "not connected");
+        pv_error_set(err, _("not connected"));
         return NET_ERR_IO;
     }
     if (!cfg || !cfg->servername || !cfg->servername[0]) {
-        pv_error_set(err, "TLS needs the server's name to check its certificate");
+        pv_error_set(err, _("TLS needs the server's name to check its certificate"));
         return NET_ERR_TLS;
     }
     if (s->ops != &net_plain_ops) {
-        pv_error_set(err, s->tls ? "TLS is already active on this connection"
-                                 : "the connection is unusable after the failed TLS handshake");
+        pv_error_set(err, s->tls ? _("TLS is already active on this connection")
+                                 : _("the connection is unusable after the failed TLS handshake"));
         return NET_ERR_TLS;
     }
     return NET_OK;

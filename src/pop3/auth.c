@@ -18,6 +18,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 #include "session_private.h"
 
@@ -241,7 +243,7 @@ static enum pop3_status auth_apop(struct pop3_session *s, const struct pop3_cred
     int rc = gnutls_hash_fast(GNUTLS_DIG_MD5, in.data, in.len, md5);
     pv_buf_free_secret(&in);
     if (rc < 0) {
-        pv_error_set(err, "APOP needs MD5, which this GnuTLS refuses (%s)", gnutls_strerror(rc));
+        pv_error_set(err, _("APOP needs MD5, which this GnuTLS refuses (%s)"), gnutls_strerror(rc));
         return POP3_ERR_UNSUPPORTED;
     }
     char hex[33];
@@ -271,15 +273,15 @@ static enum pop3_status check_forced(struct pop3_session *s, enum pop3_auth_mech
     case POP3_AUTH_APOP:
         if (s->apop_ts)
             return POP3_OK;
-        pv_error_set(err, "--auth APOP: the server's greeting has no APOP timestamp, so it does "
-                          "not support APOP");
+        pv_error_set(err, _("--auth APOP: the server's greeting has no APOP timestamp, so it does "
+                            "not support APOP"));
         return POP3_ERR_UNSUPPORTED;
     default:
         if (!s->capa.known || sasl_offered(s, m))
             return POP3_OK;
         {
             const char *offer = pop3_capa_find(&s->capa, "SASL");
-            pv_error_set(err, "--auth %s: the server does not offer it (it offers %s%s)",
+            pv_error_set(err, _("--auth %s: the server does not offer it (it offers %s%s)"),
                          pop3_auth_mech_name(m), offer && *offer ? "SASL " : "",
                          offer && *offer ? offer : "no SASL mechanisms");
         }
@@ -315,7 +317,7 @@ static enum pop3_status enable_utf8(struct pop3_session *s, struct pv_error *err
         return st;
     s->utf8 = r.ok;
     if (!r.ok)
-        pop3_engine_info(s->eng, "the server offered UTF8 but refused it; continuing in ASCII");
+        pop3_engine_info(s->eng, _("the server offered UTF8 but refused it; continuing in ASCII"));
     return POP3_OK;
 }
 
@@ -332,13 +334,13 @@ static enum pop3_status login_failed(struct pop3_session *s, const struct pop3_c
     case POP3_CODE_SYS_TEMP:
     case POP3_CODE_SYS_PERM:
         /* Not a wrong password: the server says why it cannot let us in. */
-        pv_error_set(err, "login as %s refused: %s (server: \"%s\")", cred->user, advice,
+        pv_error_set(err, _("login as %s refused: %s (server: \"%s\")"), cred->user, advice,
                      err->server);
         return POP3_ERR_SERVER;
     default:
         pv_error_set(err,
-                     "login as %s failed (%s): the server rejected the user name or password "
-                     "(server: \"%s\")",
+                     _("login as %s failed (%s): the server rejected the user name or password "
+                       "(server: \"%s\")"),
                      cred->user, pop3_auth_mech_name(m), err->server);
         return POP3_ERR_AUTH;
     }
@@ -351,7 +353,7 @@ enum pop3_status pop3_session_login(struct pop3_session *s, const struct pop3_cr
     if (st != POP3_OK)
         return st;
     if (!cred->user || !*cred->user || !cred->secret) {
-        pv_error_set(err, "login needs a user name and a password");
+        pv_error_set(err, _("login needs a user name and a password"));
         return POP3_ERR_ARG;
     }
     st = enable_utf8(s, err);
@@ -365,7 +367,7 @@ enum pop3_status pop3_session_login(struct pop3_session *s, const struct pop3_cr
     } else {
         m = choose_mech(s);
     }
-    pop3_engine_info(s->eng, "logging in as %s with %s", cred->user, pop3_auth_mech_name(m));
+    pop3_engine_info(s->eng, _("logging in as %s with %s"), cred->user, pop3_auth_mech_name(m));
 
     struct pop3_simple_reply r = {0};
     if (m == POP3_AUTH_USER)

@@ -19,6 +19,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 static const char *const state_names[] = {
     [POP3_STATE_DISCONNECTED] = "DISCONNECTED",
     [POP3_STATE_AUTHORIZATION] = "AUTHORIZATION",
@@ -220,31 +222,31 @@ static bool check_arg(const struct pop3_cmd_info *info, size_t i, const char *ar
 {
     const char *name = info->cmd == POP3_CMD_SASL_RESPONSE ? "SASL response" : info->name;
     if (!arg) {
-        pv_error_set(err, "%s: argument %zu is missing", name, i + 1);
+        pv_error_set(err, _("%s: argument %zu is missing"), name, i + 1);
         return false;
     }
     /* RFC 5034 section 4: a client response may be empty (an empty line). */
     if (!arg[0] && info->cmd != POP3_CMD_SASL_RESPONSE) {
-        pv_error_set(err, "%s: argument %zu is empty", name, i + 1);
+        pv_error_set(err, _("%s: argument %zu is empty"), name, i + 1);
         return false;
     }
     for (const char *s = arg; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '\r' || c == '\n') {
             pv_error_set(err,
-                         "%s: argument %zu contains a line break, which would end the "
-                         "command early (refused to prevent command injection)",
+                         _("%s: argument %zu contains a line break, which would end the "
+                           "command early (refused to prevent command injection)"),
                          name, i + 1);
             return false;
         }
         if (c < 0x20 || c == 0x7f) {
-            pv_error_set(err, "%s: argument %zu contains a control character (0x%02x)", name, i + 1,
-                         c);
+            pv_error_set(err, _("%s: argument %zu contains a control character (0x%02x)"), name,
+                         i + 1, c);
             return false;
         }
         /* RFC 1939 section 7: only PASS may carry spaces in its argument. */
         if (c == ' ' && info->cmd != POP3_CMD_PASS) {
-            pv_error_set(err, "%s: argument %zu contains a space", name, i + 1);
+            pv_error_set(err, _("%s: argument %zu contains a space"), name, i + 1);
             return false;
         }
     }
@@ -257,15 +259,17 @@ static bool check_args(const struct pop3_cmd_info *info, const char *const *args
     const char *name = info->cmd == POP3_CMD_SASL_RESPONSE ? "SASL response" : info->name;
     if (nargs < info->min_args || nargs > info->max_args) {
         if (info->min_args == info->max_args)
-            pv_error_set(err, "%s takes %u argument%s, not %zu (%s)", name, info->min_args,
-                         info->min_args == 1 ? "" : "s", nargs, info->rfc);
+            pv_error_set(err,
+                         P_("%s takes %u argument, not %zu (%s)",
+                            "%s takes %u arguments, not %zu (%s)", info->min_args),
+                         name, info->min_args, nargs, info->rfc);
         else
-            pv_error_set(err, "%s takes %u to %u arguments, not %zu (%s)", name, info->min_args,
+            pv_error_set(err, _("%s takes %u to %u arguments, not %zu (%s)"), name, info->min_args,
                          info->max_args, nargs, info->rfc);
         return false;
     }
     if (nargs > 0 && !args) {
-        pv_error_set(err, "%s: the arguments are missing", name);
+        pv_error_set(err, _("%s: the arguments are missing"), name);
         return false;
     }
     for (size_t i = 0; i < nargs; i++) {
@@ -313,7 +317,7 @@ static bool write_line(const struct pop3_cmd_info *info, const char *const *args
     pv_wipe(tmp, total);
     free(tmp);
     if (!ok)
-        pv_error_set(err, "the %zu-octet command line does not fit the output buffer", total);
+        pv_error_set(err, _("the %zu-octet command line does not fit the output buffer"), total);
     return ok;
 }
 
@@ -331,7 +335,7 @@ static bool write_masked(const struct pop3_cmd_info *info, const char *const *ar
         }
     }
     if (!ok)
-        pv_error_set(err, "the masked command line does not fit the output buffer");
+        pv_error_set(err, _("the masked command line does not fit the output buffer"));
     return ok;
 }
 
@@ -351,7 +355,7 @@ bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs, struc
     wipe_and_reset(masked_out);
     const struct pop3_cmd_info *info = pop3_cmd_info(cmd);
     if (!info) {
-        pv_error_set(err, "unknown POP3 command number %d", (int)cmd);
+        pv_error_set(err, _("unknown POP3 command number %d"), (int)cmd);
         return false;
     }
     if (!check_args(info, args, nargs, err))
@@ -364,14 +368,14 @@ bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs, struc
     if (cmd != POP3_CMD_SASL_RESPONSE && total > POP3_MAX_COMMAND_LINE) {
         if (cmd == POP3_CMD_AUTH && nargs == 2)
             pv_error_set(err,
-                         "AUTH with this initial response would be %zu octets, more than the "
-                         "%d allowed; send the response after the server's \"+\" instead "
-                         "(RFC 5034 section 4)",
+                         _("AUTH with this initial response would be %zu octets, more than the "
+                           "%d allowed; send the response after the server's \"+\" instead "
+                           "(RFC 5034 section 4)"),
                          total, POP3_MAX_COMMAND_LINE);
         else
             pv_error_set(err,
-                         "the %s command line would be %zu octets, more than the %d allowed "
-                         "(RFC 2449 section 4)",
+                         _("the %s command line would be %zu octets, more than the %d allowed "
+                           "(RFC 2449 section 4)"),
                          info->name, total, POP3_MAX_COMMAND_LINE);
         return false;
     }

@@ -26,6 +26,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 enum { ENGINE_READ_CHUNK = 16384, ENGINE_MAX_UNSOLICITED = 1024 };
@@ -393,15 +395,15 @@ static bool engine_reply_too_long(struct pop3_engine *e, const struct pending *h
     unsigned mib = (unsigned)(head->data_cap >> 20);
     if (head->cmd == POP3_CMD_TOP || head->cmd == POP3_CMD_RETR)
         engine_fail_msg(e, POP3_ERR_PROTOCOL, NULL,
-                        "the server's %s reply for message %s exceeds %u MiB without its final "
-                        "\".\" (%s); popview stopped reading it",
+                        _("the server's %s reply for message %s exceeds %u MiB without its final "
+                          "\".\" (%s); popview stopped reading it"),
                         name, head->first_arg, mib,
-                        head->cmd == POP3_CMD_TOP ? "a message header is never that large"
-                                                  : "far more than the size LIST gave");
+                        head->cmd == POP3_CMD_TOP ? _("a message header is never that large")
+                                                  : _("far more than the size LIST gave"));
     else
         engine_fail_msg(e, POP3_ERR_PROTOCOL, NULL,
-                        "the server's %s reply exceeds %u MiB without its final \".\"; popview "
-                        "stopped reading it",
+                        _("the server's %s reply exceeds %u MiB without its final \".\"; popview "
+                          "stopped reading it"),
                         name, mib);
     return false;
 }
@@ -455,9 +457,9 @@ static bool engine_on_event(void *ctx, const struct pop3_event *ev)
 static enum pop3_status engine_injection(struct pop3_engine *e, struct pv_error *err)
 {
     return engine_fail_msg(e, POP3_ERR_PROTOCOL, err,
-                           "the server sent %zu unexpected bytes right after agreeing to start "
-                           "TLS; this is how command-injection attacks work, so popview stops "
-                           "here (no credentials were sent)",
+                           _("the server sent %zu unexpected bytes right after agreeing to start "
+                             "TLS; this is how command-injection attacks work, so popview stops "
+                             "here (no credentials were sent)"),
                            e->in.len);
 }
 
@@ -482,10 +484,11 @@ static enum pop3_status engine_unsolicited(struct pop3_engine *e, bool closed, s
     pv_error_set_server(&tmp, e->in.data, n > 200 ? 200 : n);
     trace_emit(e, POP3_TRACE_STATUS, e->in.data, n, true);
     if (n >= 4 && memcmp(e->in.data, "-ERR", 4) == 0)
-        pv_error_set(&tmp, "the server ended the session on its own (often an idle timeout): %s",
+        pv_error_set(&tmp, _("the server ended the session on its own (often an idle timeout): %s"),
                      tmp.server);
     else
-        pv_error_set(&tmp, "the server sent a line that no command asked for: \"%s\"", tmp.server);
+        pv_error_set(&tmp, _("the server sent a line that no command asked for: \"%s\""),
+                     tmp.server);
     pop3_engine_fail(
         e, n >= 4 && memcmp(e->in.data, "-ERR", 4) == 0 ? POP3_ERR_NET : POP3_ERR_PROTOCOL, &tmp);
     return engine_error(e, err);
@@ -532,13 +535,13 @@ static enum pop3_status engine_read(struct pop3_engine *e, bool *progress, struc
                  * call's failure, but the session is over. */
                 struct pv_error closed;
                 pv_error_clear(&closed);
-                pv_error_set(&closed, "the server closed the connection");
+                pv_error_set(&closed, _("the server closed the connection"));
                 pop3_engine_fail(e, POP3_ERR_NET, &closed);
                 return POP3_OK;
             }
-            return engine_fail_msg(e, POP3_ERR_NET, err, "the server closed the connection %s",
-                                   pop3_parser_in_reply(e->parser) ? "in the middle of a reply"
-                                                                   : "before it answered");
+            return engine_fail_msg(e, POP3_ERR_NET, err, _("the server closed the connection %s"),
+                                   pop3_parser_in_reply(e->parser) ? _("in the middle of a reply")
+                                                                   : _("before it answered"));
         }
         if (st != NET_OK) {
             pop3_engine_fail(e, st == NET_ERR_TLS ? POP3_ERR_TLS : POP3_ERR_NET, &nerr);
@@ -646,10 +649,10 @@ enum pop3_status pop3_engine_drain(struct pop3_engine *e, struct pv_error *err)
         if (left <= 0) {
             /* A reply cut short (a line without its line end, a
              * multi-line reply without its final ".") is not silence. */
-            return engine_fail_msg(e, POP3_ERR_NET, err, "the server %s within %d s; giving up",
+            return engine_fail_msg(e, POP3_ERR_NET, err, _("the server %s within %d s; giving up"),
                                    pop3_parser_in_reply(e->parser)
-                                       ? "stopped in the middle of a reply and sent nothing more"
-                                       : "did not answer",
+                                       ? _("stopped in the middle of a reply and sent nothing more")
+                                       : _("did not answer"),
                                    (timeout + 999) / 1000);
         }
         bool progress = false;

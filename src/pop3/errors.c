@@ -6,6 +6,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 static const char *const status_names[] = {
     [POP3_OK] = "ok",
     [POP3_ERR_NET] = "network",
@@ -30,21 +32,21 @@ const char *pop3_resp_code_advice(enum pop3_resp_code code)
 {
     switch (code) {
     case POP3_CODE_IN_USE: /* RFC 2449 section 8.1.1 */
-        return "the mailbox is open in another client (or an earlier session is still being "
-               "closed); close that client and retry";
+        return _("the mailbox is open in another client (or an earlier session is still being "
+                 "closed); close that client and retry");
     case POP3_CODE_LOGIN_DELAY: /* RFC 2449 section 8.1.2 */
-        return "the server allows only one login every few minutes (see LOGIN-DELAY in "
-               "--capa); wait and retry";
+        return _("the server allows only one login every few minutes (see LOGIN-DELAY in "
+                 "--capa); wait and retry");
     case POP3_CODE_SYS_TEMP: /* RFC 3206 section 4 */
-        return "the server has a temporary problem (not your password); retry later";
+        return _("the server has a temporary problem (not your password); retry later");
     case POP3_CODE_SYS_PERM: /* RFC 3206 section 4 */
-        return "the server has a lasting problem with this mailbox (not your password); "
-               "contact the mail provider";
+        return _("the server has a lasting problem with this mailbox (not your password); "
+                 "contact the mail provider");
     case POP3_CODE_AUTH: /* RFC 3206 section 5 */
-        return "the server rejected the credentials; check the user name and password (many "
-               "providers need an app password for POP3)";
+        return _("the server rejected the credentials; check the user name and password (many "
+                 "providers need an app password for POP3)");
     case POP3_CODE_UTF8: /* RFC 6856 section 2 */
-        return "the server needs UTF-8 mode for this mailbox, and it could not be used";
+        return _("the server needs UTF-8 mode for this mailbox, and it could not be used");
     case POP3_CODE_NONE:
     case POP3_CODE_OTHER:
         break;

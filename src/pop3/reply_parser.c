@@ -30,6 +30,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 enum parser_state {
     PS_IDLE,        /* between replies: the next byte starts a status line */
     PS_STATUS,      /* inside a status or continuation line */
@@ -252,17 +254,17 @@ static enum step fail_not_pop3(struct pop3_parser *p, struct feed *f, const char
      * handshake.  The usual cause is plain POP3 to a POP3S port. */
     if (len > 0 && (line[0] == 0x15 || line[0] == 0x16))
         return fail(p, f, line, len,
-                    "the server's reply is not POP3 but TLS (it starts with byte 0x%02x): this "
-                    "port expects TLS from the first byte (POP3S, usually port 995); connect "
-                    "with TLS instead",
+                    _("the server's reply is not POP3 but TLS (it starts with byte 0x%02x): this "
+                      "port expects TLS from the first byte (POP3S, usually port 995); connect "
+                      "with TLS instead"),
                     (unsigned)(unsigned char)line[0]);
     char quoted[BAD_LINE_QUOTE_MAX + 4];
     quote_excerpt(quoted, sizeof quoted, line, len, cut);
     const char *wanted = queue_head(p) == POP3_REPLY_SASL
                              ? "+OK, -ERR or a SASL continuation \"+ \""
                              : "+OK or -ERR";
-    return fail(p, f, line, len, "the server's reply is not POP3: expected %s, got \"%s\"", wanted,
-                quoted);
+    return fail(p, f, line, len, _("the server's reply is not POP3: expected %s, got \"%s\""),
+                wanted, quoted);
 }
 
 /* ---- status and continuation lines ------------------------------------ */
@@ -348,7 +350,7 @@ static size_t span_to_lf(const struct feed *f)
 static enum step status_line_too_long(struct pop3_parser *p, struct feed *f)
 {
     return fail(p, f, p->line.data, p->line.len,
-                "the server sent a reply line longer than %zu bytes", p->max_status_line);
+                _("the server sent a reply line longer than %zu bytes"), p->max_status_line);
 }
 
 /* How many bytes the line may hold: a status line its maximum plus the CR

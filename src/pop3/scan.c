@@ -16,6 +16,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 #include "session_private.h"
 
@@ -88,7 +90,7 @@ static void list_fail(struct scan_ctx *c, const char *why, const char *line)
     struct pv_error tmp;
     pv_error_clear(&tmp);
     pv_error_set_server(&tmp, line, strlen(line) > 80 ? 80 : strlen(line));
-    pv_error_set(&c->list_err, "the server's LIST %s: \"%s\"", why, tmp.server);
+    pv_error_set(&c->list_err, _("the server's LIST %s: \"%s\""), why, tmp.server);
 }
 
 static void list_take_line(struct scan_ctx *c, const char *line, size_t len)
@@ -103,15 +105,15 @@ static void list_take_line(struct scan_ctx *c, const char *line, size_t len)
     }
     if (!sp || !pv_parse_uint(line, (size_t)(sp - line), &msgno) || msgno == 0 ||
         !pv_parse_u64(sp + 1, n2, &size)) {
-        list_fail(c, "line is not \"number size\"", line);
+        list_fail(c, _("line is not \"number size\""), line);
         return;
     }
     if (c->count > 0 && msgno <= c->list[c->count - 1].msgno) {
-        list_fail(c, "repeats or reorders message numbers at", line);
+        list_fail(c, _("repeats or reorders message numbers at"), line);
         return;
     }
     if (c->stat_known && (c->count >= c->stat_count || msgno > c->stat_count)) {
-        list_fail(c, "disagrees with STAT (more messages, or a number out of range) at", line);
+        list_fail(c, _("disagrees with STAT (more messages, or a number out of range) at"), line);
         return;
     }
     if (c->count == c->alloc) {
@@ -149,7 +151,7 @@ static void list_on_done(void *vctx, struct pop3_engine *eng, bool ok, const cha
         struct pv_error tmp;
         pv_error_clear(&tmp);
         pv_error_set_server(&tmp, text ? text : "", text ? strlen(text) : 0);
-        pv_error_set(&c->list_err, "LIST failed: the server said \"-ERR %s\"", tmp.server);
+        pv_error_set(&c->list_err, _("LIST failed: the server said \"-ERR %s\""), tmp.server);
     }
 }
 
@@ -193,8 +195,8 @@ static void uidl_take_line(struct scan_ctx *c, struct pop3_engine *eng, const ch
     struct pop3_listing *m = scan_find(c, msgno);
     if (!m || !uidl_valid(uid, ulen)) {
         c->uidl_dropped++;
-        pop3_engine_info(eng, "ignoring UIDL line for message %u: %s", msgno,
-                         m ? "not a valid unique-id" : "LIST did not list it");
+        pop3_engine_info(eng, _("ignoring UIDL line for message %u: %s"), msgno,
+                         m ? _("not a valid unique-id") : _("LIST did not list it"));
         return;
     }
     if (m->uid) {
@@ -325,7 +327,7 @@ static enum pop3_status scan_finish(struct pop3_session *s, struct scan_ctx *c,
         return pop3_session_reply_status(&c->stat_reply, "STAT", err);
     if (!c->stat_known) {
         pv_error_set_server(err, c->stat_reply.text, strlen(c->stat_reply.text));
-        pv_error_set(err, "the server's STAT answer is not \"count size\": \"%s\"", err->server);
+        pv_error_set(err, _("the server's STAT answer is not \"count size\": \"%s\""), err->server);
         return POP3_ERR_PROTOCOL;
     }
     if (c->list_bad || !c->list_ok) {
@@ -334,7 +336,7 @@ static enum pop3_status scan_finish(struct pop3_session *s, struct scan_ctx *c,
         return c->list_bad ? POP3_ERR_PROTOCOL : POP3_ERR_SERVER;
     }
     if (c->count != c->stat_count)
-        pop3_engine_info(s->eng, "STAT counted %u messages but LIST listed %zu; using LIST",
+        pop3_engine_info(s->eng, _("STAT counted %u messages but LIST listed %zu; using LIST"),
                          c->stat_count, c->count);
     scan_keep_sizes(s, c);
     if (c->uidl_queued) {
@@ -343,8 +345,12 @@ static enum pop3_status scan_finish(struct pop3_session *s, struct scan_ctx *c,
             unsigned dup = scan_drop_duplicate_uids(c);
             if (dup)
                 pop3_engine_info(s->eng,
-                                 "%u messages share a UIDL with another; their marks "
-                                 "and cache entries will not be kept by UIDL",
+                                 /* English says "messages" even for one. */
+                                 P_("%u messages share a UIDL with another; their marks "
+                                    "and cache entries will not be kept by UIDL",
+                                    "%u messages share a UIDL with another; their marks "
+                                    "and cache entries will not be kept by UIDL",
+                                    dup),
                                  dup);
         } else {
             for (size_t i = 0; i < c->count; i++) {
@@ -352,7 +358,7 @@ static enum pop3_status scan_finish(struct pop3_session *s, struct scan_ctx *c,
                 c->list[i].uid = NULL;
             }
             s->uidl = POP3_SUPPORT_NO;
-            pop3_engine_info(s->eng, "UIDL failed: marks will last only for this session");
+            pop3_engine_info(s->eng, _("UIDL failed: marks will last only for this session"));
         }
     }
     return POP3_OK;
@@ -446,8 +452,12 @@ static enum pop3_status run_batch(struct pop3_session *s, enum pop3_cmd cmd, con
     struct batch_item *items = pv_xcalloc(count, sizeof *items);
     char lines_arg[16];
     snprintf(lines_arg, sizeof lines_arg, "%u", lines);
-    pop3_engine_info(s->eng, "fetching %zu messages with %s, %s", count, pop3_cmd_info(cmd)->name,
-                     pop3_session_pipelining(s) ? "pipelined" : "one at a time");
+    /* English says "messages" even for one. */
+    pop3_engine_info(s->eng,
+                     P_("fetching %zu messages with %s, %s", "fetching %zu messages with %s, %s",
+                        (unsigned long)count),
+                     count, pop3_cmd_info(cmd)->name,
+                     pop3_session_pipelining(s) ? _("pipelined") : _("one at a time"));
     for (size_t i = 0; i < count && st == POP3_OK; i++) {
         items[i] = (struct batch_item){.batch = &b, .msgno = msgnos[i]};
         char n[16];
@@ -479,7 +489,7 @@ enum pop3_status pop3_session_top_batch(struct pop3_session *s, const unsigned *
             return st;
     }
     if (s->top == POP3_SUPPORT_NO) {
-        pv_error_set(err, "the server does not support TOP");
+        pv_error_set(err, _("the server does not support TOP"));
         return POP3_ERR_UNSUPPORTED;
     }
     return run_batch(s, POP3_CMD_TOP, msgnos, count, lines, h, err);

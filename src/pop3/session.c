@@ -22,6 +22,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 #include "session_private.h"
 
@@ -32,7 +34,8 @@ void pop3_session_set_state(struct pop3_session *s, enum pop3_state st)
     if (s->state == st)
         return;
     if (s->eng)
-        pop3_engine_info(s->eng, "state: %s -> %s", pop3_state_name(s->state), pop3_state_name(st));
+        pop3_engine_info(s->eng, _("state: %s -> %s"), pop3_state_name(s->state),
+                         pop3_state_name(st));
     s->state = st;
 }
 
@@ -46,15 +49,15 @@ enum pop3_status pop3_session_require(struct pop3_session *s, enum pop3_cmd cmd,
 {
     const struct pop3_cmd_info *info = pop3_cmd_info(cmd);
     if (!s->eng || s->state == POP3_STATE_DISCONNECTED) {
-        pv_error_set(err, "%s: not connected", info->name);
+        pv_error_set(err, _("%s: not connected"), info->name);
         return POP3_ERR_STATE;
     }
     if (pop3_engine_broken(s->eng))
         return pop3_engine_status(s->eng, err);
     if (!(info->states & (1u << s->state))) {
         pv_error_set(
-            err, "%s is not allowed in the %s state (%s)", info->name, pop3_state_name(s->state),
-            s->state == POP3_STATE_AUTHORIZATION ? "log in first" : "only before logging in");
+            err, _("%s is not allowed in the %s state (%s)"), info->name, pop3_state_name(s->state),
+            s->state == POP3_STATE_AUTHORIZATION ? _("log in first") : _("only before logging in"));
         return POP3_ERR_STATE;
     }
     return POP3_OK;
@@ -90,9 +93,9 @@ enum pop3_status pop3_session_reply_status(const struct pop3_simple_reply *r, co
     pv_error_set_server(err, r->text, strlen(r->text));
     const char *advice = pop3_resp_code_advice(r->code);
     if (advice)
-        pv_error_set(err, "%s failed: %s", what, advice);
+        pv_error_set(err, _("%s failed: %s"), what, advice);
     else
-        pv_error_set(err, "%s failed: the server said \"-ERR %s\"", what, err->server);
+        pv_error_set(err, _("%s failed: the server said \"-ERR %s\""), what, err->server);
     return POP3_ERR_SERVER;
 }
 
@@ -171,7 +174,7 @@ static void capa_on_done(void *ctx, struct pop3_engine *eng, bool ok, const char
     s->capa_next = (struct pop3_capa){0};
     s->capa.known = s->capa_ok;
     if (!s->capa_ok)
-        pop3_engine_info(s->eng, "the server has no CAPA: extensions will be probed by trying");
+        pop3_engine_info(s->eng, _("the server has no CAPA: extensions will be probed by trying"));
     if (pop3_capa_find(&s->capa, "TOP"))
         s->top = POP3_SUPPORT_YES;
     if (pop3_capa_find(&s->capa, "UIDL"))
@@ -270,13 +273,13 @@ static enum pop3_status session_read_greeting(struct pop3_session *s, struct pv_
     pop3_engine_expect_greeting(s->eng, &h);
     enum pop3_status st = pop3_engine_drain(s->eng, err);
     if (st != POP3_OK) {
-        pv_error_prefix(err, "no POP3 greeting from %s", s->host);
+        pv_error_prefix(err, _("no POP3 greeting from %s"), s->host);
         return st;
     }
     if (!r.ok) {
         pv_error_set_server(err, r.text, strlen(r.text));
         const char *advice = pop3_resp_code_advice(r.code);
-        pv_error_set(err, "%s refused the session: %s", s->host, advice ? advice : err->server);
+        pv_error_set(err, _("%s refused the session: %s"), s->host, advice ? advice : err->server);
         return POP3_ERR_SERVER;
     }
     s->greeting = pv_xstrdup(r.text);
@@ -303,10 +306,10 @@ static void session_trace_tls(struct pop3_session *s)
     struct net_tls_info info;
     if (!net_stream_tls_info(pop3_engine_stream(s->eng), &info))
         return;
-    pop3_engine_info(s->eng, "TLS is up: %s, %s", info.protocol, info.cipher);
+    pop3_engine_info(s->eng, _("TLS is up: %s, %s"), info.protocol, info.cipher);
     if (!info.verified)
-        pop3_engine_info(s->eng, "WARNING: certificate NOT verified (--insecure): %s",
-                         info.verify_problem[0] ? info.verify_problem : "not checked");
+        pop3_engine_info(s->eng, _("WARNING: certificate NOT verified (--insecure): %s"),
+                         info.verify_problem[0] ? info.verify_problem : _("not checked"));
 }
 
 /* STLS (RFC 2595 section 4), then a fresh CAPA over TLS. */
@@ -314,9 +317,9 @@ static enum pop3_status session_stls(struct pop3_session *s, struct pv_error *er
 {
     if (s->capa.known && !pop3_capa_find(&s->capa, "STLS")) {
         pv_error_set(err,
-                     "%s does not offer STLS, so the password would cross the network in "
-                     "clear; nothing was sent. Use pop3s:// (port 995) if the server has it, or "
-                     "--no-tls to accept a plain connection",
+                     _("%s does not offer STLS, so the password would cross the network in "
+                       "clear; nothing was sent. Use pop3s:// (port 995) if the server has it, or "
+                       "--no-tls to accept a plain connection"),
                      s->host);
         return POP3_ERR_UNSUPPORTED;
     }
@@ -328,8 +331,8 @@ static enum pop3_status session_stls(struct pop3_session *s, struct pv_error *er
     if (!r.ok) {
         pv_error_set_server(err, r.text, strlen(r.text));
         pv_error_set(err,
-                     "%s refused STLS (\"-ERR %s\"); no credentials were sent. Use pop3s:// or, "
-                     "to accept a plain connection, --no-tls",
+                     _("%s refused STLS (\"-ERR %s\"); no credentials were sent. Use pop3s:// or, "
+                       "to accept a plain connection, --no-tls"),
                      s->host, err->server);
         return POP3_ERR_UNSUPPORTED;
     }
@@ -446,7 +449,7 @@ static void format_msgno(char *buf, size_t size, unsigned msgno)
 static enum pop3_status check_msgno(unsigned msgno, const char *cmd, struct pv_error *err)
 {
     if (msgno == 0) {
-        pv_error_set(err, "%s: message numbers start at 1", cmd);
+        pv_error_set(err, _("%s: message numbers start at 1"), cmd);
         return POP3_ERR_ARG;
     }
     return POP3_OK;
@@ -492,7 +495,7 @@ enum pop3_status pop3_session_stat(struct pop3_session *s, unsigned *count_out,
     uint64_t octets;
     if (!pv_parse_u64(r.text, n1, &count) || count > UINT32_MAX || !pv_parse_u64(p2, n2, &octets)) {
         pv_error_set_server(err, r.text, strlen(r.text));
-        pv_error_set(err, "the server's STAT answer is not \"count size\": \"%s\"", err->server);
+        pv_error_set(err, _("the server's STAT answer is not \"count size\": \"%s\""), err->server);
         return POP3_ERR_PROTOCOL;
     }
     *count_out = (unsigned)count;
@@ -533,8 +536,8 @@ static enum pop3_status bad_one_reply(const struct pop3_simple_reply *r, const c
                                       unsigned msgno, struct pv_error *err)
 {
     pv_error_set_server(err, r->text, strlen(r->text));
-    pv_error_set(err, "the server's answer to %s %u is not \"%u ...\": \"%s\"", cmd, msgno, msgno,
-                 err->server);
+    pv_error_set(err, _("the server's answer to %s %u is not \"%u ...\": \"%s\""), cmd, msgno,
+                 msgno, err->server);
     return POP3_ERR_PROTOCOL;
 }
 
@@ -620,7 +623,7 @@ static enum pop3_status session_fetch(struct pop3_session *s, enum pop3_cmd cmd,
     snprintf(what, sizeof what, "%s %s", pop3_cmd_info(cmd)->name, args[0]);
     st = pop3_session_reply_status(&f.r, what, err);
     if (st == POP3_OK && f.aborted) {
-        pv_error_set(err, "%s: stopped while receiving the message", what);
+        pv_error_set(err, _("%s: stopped while receiving the message"), what);
         return POP3_ERR_ABORTED;
     }
     return st;
@@ -633,7 +636,7 @@ enum pop3_status pop3_session_top(struct pop3_session *s, unsigned msgno, unsign
     if (st != POP3_OK)
         return st;
     if (s->top == POP3_SUPPORT_NO) {
-        pv_error_set(err, "the server does not support TOP");
+        pv_error_set(err, _("the server does not support TOP"));
         return POP3_ERR_UNSUPPORTED;
     }
     char n[16], l[16];
@@ -643,7 +646,7 @@ enum pop3_status pop3_session_top(struct pop3_session *s, unsigned msgno, unsign
     st = session_fetch(s, POP3_CMD_TOP, args, 2, 0, sink, ctx, err);
     if (st == POP3_ERR_SERVER && s->top == POP3_SUPPORT_UNKNOWN) {
         s->top = POP3_SUPPORT_NO;
-        pop3_engine_info(s->eng, "TOP failed and CAPA did not announce it: assuming no TOP");
+        pop3_engine_info(s->eng, _("TOP failed and CAPA did not announce it: assuming no TOP"));
         return POP3_ERR_UNSUPPORTED;
     }
     if (st == POP3_OK)
@@ -678,15 +681,15 @@ enum pop3_status pop3_session_quit(struct pop3_session *s, char **server_text_ou
     if (st == POP3_OK && committing)
         pop3_session_set_state(s, POP3_STATE_UPDATE);
     if (st != POP3_OK && committing) {
-        pv_error_prefix(err, "the answer to QUIT was lost, so it is unknown whether the server "
-                             "deleted the marked messages");
+        pv_error_prefix(err, _("the answer to QUIT was lost, so it is unknown whether the server "
+                               "deleted the marked messages"));
     }
     if (st == POP3_OK) {
         if (server_text_out)
             *server_text_out = pv_xstrdup(r.text);
         st = pop3_session_reply_status(&r, "QUIT", err);
         if (st != POP3_OK && committing)
-            pv_error_prefix(err, "the server could not delete every marked message");
+            pv_error_prefix(err, _("the server could not delete every marked message"));
     }
     pop3_session_set_state(s, POP3_STATE_DISCONNECTED);
     pop3_engine_free(&s->eng);
@@ -802,19 +805,19 @@ enum pop3_status pop3_session_raw(struct pop3_session *s, enum pop3_cmd cmd,
 {
     const struct pop3_cmd_info *info = pop3_cmd_info(cmd);
     if (!info) {
-        pv_error_set(err, "not a POP3 command popview knows");
+        pv_error_set(err, _("not a POP3 command popview knows"));
         return POP3_ERR_ARG;
     }
     if (raw_needs_more_than_a_reply(cmd)) {
-        pv_error_set(err, "%s cannot be typed by hand: %s",
+        pv_error_set(err, _("%s cannot be typed by hand: %s"),
                      info->name[0] ? info->name : "a SASL response",
-                     cmd == POP3_CMD_QUIT ? "ending the session is popview's own step"
-                                          : "what follows its reply is popview's own exchange");
+                     cmd == POP3_CMD_QUIT ? _("ending the session is popview's own step")
+                                          : _("what follows its reply is popview's own exchange"));
         return POP3_ERR_UNSUPPORTED;
     }
     enum pop3_status st = pop3_session_require(s, cmd, err);
     if (st == POP3_ERR_STATE && force && s->eng && s->state != POP3_STATE_DISCONNECTED) {
-        pop3_engine_info(s->eng, "%s sent although the %s state does not allow it (forced)",
+        pop3_engine_info(s->eng, _("%s sent although the %s state does not allow it (forced)"),
                          info->name, pop3_state_name(s->state));
         st = POP3_OK;
     }
@@ -835,7 +838,7 @@ enum pop3_status pop3_session_raw(struct pop3_session *s, enum pop3_cmd cmd,
     if (st == POP3_OK)
         raw_follow_ok(s, cmd);
     if (st == POP3_OK && f.aborted) {
-        pv_error_set(err, "%s: stopped while receiving the reply", info->name);
+        pv_error_set(err, _("%s: stopped while receiving the reply"), info->name);
         return POP3_ERR_ABORTED;
     }
     return st;

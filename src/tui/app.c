@@ -46,6 +46,8 @@
 
 #include <popview/tui.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 #include "teach.h"
 
@@ -178,7 +180,7 @@ static unsigned large_message_done(struct tui_app *app, void *ctx, size_t index,
     if (choice != 'y' && choice != 'p')
         return TUI_REDRAW;
     if (!app_session_ready(app)) {
-        app_notice(app, ROLE_ERROR, "the session is not ready; the message was not fetched");
+        app_notice(app, ROLE_ERROR, _("the session is not ready; the message was not fetched"));
         return TUI_REDRAW;
     }
     return start_fetch(app, index, choice == 'p');
@@ -195,13 +197,13 @@ unsigned app_open_message(struct tui_app *app, size_t index)
     pv_format_size(s->size, size, sizeof size);
     char text[256];
     snprintf(text, sizeof text,
-             "Message %u is %s.\nFetch all of it, or a preview: the header and the first %d "
-             "lines?",
+             _("Message %u is %s.\nFetch all of it, or a preview: the header and the first %d "
+               "lines?"),
              s->msgno, size, TUI_PREVIEW_LINES);
     static const struct prompt_choice choices[] = {
-        {'y', "fetch it all", 'y'},
-        {'p', "preview", 'p'},
-        {'n', "cancel", 'n'},
+        {'y', N_("fetch it all"), 'y'},
+        {'p', N_("preview"), 'p'},
+        {'n', N_("cancel"), 'n'},
     };
     app_open_prompt(app, prompt_new_choice(text, choices, PV_ARRAY_LEN(choices), large_message_done,
                                            NULL, index));
@@ -221,12 +223,15 @@ unsigned app_begin_quit(struct tui_app *app, bool commit)
     app->quitting = true;
     mailbox_quit(app->mb, commit);
     if (commit && app->quit_marked)
-        app_notice(app, ROLE_NOTICE, "QUIT sent: the server deletes %zu marked message%s...",
-                   app->quit_marked, app->quit_marked == 1 ? "" : "s");
+        app_notice(app, ROLE_NOTICE,
+                   P_("QUIT sent: the server deletes %zu marked message...",
+                      "QUIT sent: the server deletes %zu marked messages...",
+                      (unsigned long)app->quit_marked),
+                   app->quit_marked);
     else if (commit)
-        app_notice(app, ROLE_NOTICE, "QUIT sent...");
+        app_notice(app, ROLE_NOTICE, _("QUIT sent..."));
     else
-        app_notice(app, ROLE_NOTICE, "leaving without deleting anything (RSET, QUIT)...");
+        app_notice(app, ROLE_NOTICE, _("leaving without deleting anything (RSET, QUIT)..."));
     return TUI_REDRAW;
 }
 
@@ -244,7 +249,7 @@ static void forget_interrupts(void)
 
 static void wait_for_key(int sig_fd)
 {
-    fputs("\n[press any key to return to popview] ", stdout);
+    fputs(_("\n[press any key to return to popview] "), stdout);
     fflush(stdout);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
                             {.fd = sig_fd, .events = POLLIN}};
@@ -345,7 +350,7 @@ static void draw_hints(struct tui_app *app, const struct view *v)
         keymap_key_name(keys[i].key, name, sizeof name);
         const struct action_info *info = action_info(keys[i].action);
         char hint[64];
-        snprintf(hint, sizeof hint, "  %s:%s", name, info ? info->label : "?");
+        snprintf(hint, sizeof hint, "  %s:%s", name, info ? _(info->label) : "?");
         size_t w = tui_text_columns(hint, strlen(hint));
         if (x + (int)w > app->cols)
             break;
@@ -392,10 +397,12 @@ static void draw_status(struct tui_app *app, const struct view *v)
     /* The account label goes first when there is room, else it goes. */
     char counts[160];
     size_t count = mailbox_count(mb);
-    int n = snprintf(counts, sizeof counts, "%s | %zu msg%s %s", state, count,
-                     count == 1 ? "" : "s", total);
+    int n = snprintf(counts, sizeof counts, "%s | ", state);
+    if (n > 0 && (size_t)n < sizeof counts)
+        n += snprintf(counts + n, sizeof counts - (size_t)n,
+                      P_("%zu msg %s", "%zu msgs %s", (unsigned long)count), count, total);
     if (mailbox_marked_count(mb) && n > 0 && (size_t)n < sizeof counts)
-        snprintf(counts + n, sizeof counts - (size_t)n, " | marked %zu (%s)",
+        snprintf(counts + n, sizeof counts - (size_t)n, _(" | marked %zu (%s)"),
                  mailbox_marked_count(mb), marked);
     char left[384];
     snprintf(left, sizeof left, " %s | %s", mailbox_label(mb), counts);
@@ -406,7 +413,7 @@ static void draw_status(struct tui_app *app, const struct view *v)
     int bar_w = 0;
     enum mailbox_phase p = mailbox_phase(mb);
     if ((p == MAILBOX_LOADING || p == MAILBOX_SCANNING) && count > 0) {
-        snprintf(progress, sizeof progress, "loading %zu/%zu %.1f/s ", mailbox_loaded_count(mb),
+        snprintf(progress, sizeof progress, _("loading %zu/%zu %.1f/s "), mailbox_loaded_count(mb),
                  count, mailbox_load_rate(mb));
         bar_w = 12;
     }
@@ -449,12 +456,12 @@ static void draw_message_line(struct tui_app *app)
 static void paint_too_small(struct tui_app *app)
 {
     char need[32];
-    snprintf(need, sizeof need, "(need %dx%d)", TUI_MIN_COLS, TUI_MIN_ROWS);
+    snprintf(need, sizeof need, _("(need %dx%d)"), TUI_MIN_COLS, TUI_MIN_ROWS);
     char one[64];
-    snprintf(one, sizeof one, "terminal too small %s", need);
+    snprintf(one, sizeof one, _("terminal too small %s"), need);
     const char *lines[2] = {one, NULL};
     if ((int)strlen(one) > app->cols) {
-        lines[0] = "terminal too small";
+        lines[0] = _("terminal too small");
         lines[1] = need;
     }
     theme_apply(&app->theme, stdscr, ROLE_ERROR);
@@ -521,7 +528,7 @@ static unsigned dispatch_key(struct tui_app *app, int key)
         return v->ops->on_key(v, app, key);
     char name[24];
     keymap_key_name(key, name, sizeof name);
-    app_notice(app, ROLE_NOTICE, "%s does nothing here; press ? for the keys", name);
+    app_notice(app, ROLE_NOTICE, _("%s does nothing here; press ? for the keys"), name);
     return TUI_REDRAW;
 }
 
@@ -585,8 +592,8 @@ static unsigned handle_model(struct tui_app *app, struct tui_outcome *outcome)
     }
     if ((changed & MAILBOX_CHANGED_PHASE) && p == MAILBOX_FAILED && !app->quitting) {
         const char *e = mailbox_error(app->mb);
-        app_notice(app, ROLE_ERROR, "%s  Press R to reconnect.",
-                   e ? e : "The connection failed; nothing was deleted.");
+        app_notice(app, ROLE_ERROR, _("%s  Press R to reconnect."),
+                   e ? e : _("The connection failed; nothing was deleted."));
     }
     if (changed & MAILBOX_CHANGED_MESSAGE)
         deliver_message(app);
@@ -680,7 +687,7 @@ static enum tui_status run_loop(struct tui_app *app, struct tui_outcome *outcome
             {.fd = app->sig_fd, .events = POLLIN},
         };
         if (poll(fds, 3, tick_ms) < 0 && errno != EINTR) {
-            pv_error_set(err, "waiting for input failed: %s", strerror(errno));
+            pv_error_set(err, _("waiting for input failed: %s"), strerror(errno));
             return TUI_ERR_TERMINAL;
         }
         if (fds[2].revents & POLLIN)
@@ -724,8 +731,8 @@ static bool start_curses(struct tui_app *app, SCREEN **screen_out, struct pv_err
     SCREEN *screen = newterm(NULL, stdout, stdin);
     if (!screen) {
         const char *term = getenv("TERM");
-        pv_error_set(err, "cannot start the full-screen interface for TERM=%s; use --summary",
-                     term ? term : "(unset)");
+        pv_error_set(err, _("cannot start the full-screen interface for TERM=%s; use --summary"),
+                     term ? term : _("(unset)"));
         return false;
     }
     set_term(screen);
@@ -783,8 +790,8 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
     if (outcome_out)
         *outcome_out = outcome;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        pv_error_set(err, "the interactive browser needs a terminal; for scripts use --summary "
-                          "or --show N");
+        pv_error_set(err, _("the interactive browser needs a terminal; for scripts use --summary "
+                            "or --show N"));
         return TUI_ERR_TERMINAL;
     }
     sigset_t blocked;
@@ -793,7 +800,7 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
     pthread_sigmask(SIG_BLOCK, &blocked, &old_mask);
     int sig_fd = signalfd(-1, &blocked, SFD_NONBLOCK | SFD_CLOEXEC);
     if (sig_fd < 0) {
-        pv_error_set(err, "cannot watch signals: %s", strerror(errno));
+        pv_error_set(err, _("cannot watch signals: %s"), strerror(errno));
         pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
         return TUI_ERR_TERMINAL;
     }
@@ -826,7 +833,7 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
     st = run_loop(&app, &outcome, err);
     if (st == TUI_OK && !outcome.quit_sent && mailbox_phase(app.mb) == MAILBOX_FAILED) {
         const char *e = mailbox_error(app.mb);
-        pv_error_set(err, "%s", e ? e : "the session failed; nothing was deleted");
+        pv_error_set(err, "%s", e ? e : _("the session failed; nothing was deleted"));
         st = failure_status(mailbox_failed_in(app.mb));
     }
 out:

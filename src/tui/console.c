@@ -24,6 +24,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "teach.h"
 
 enum { BOX_WIDTH = 70, BOX_LINES = 7 };
@@ -124,22 +126,22 @@ static unsigned perform(struct tui_app *app, const struct console_result *r, con
             break;
         app_want_mark(app, index, true);
         app_notice(app, ROLE_NOTICE,
-                   "%s: marking message %u for deletion (the transcript shows "
-                   "the server's answer)",
+                   _("%s: marking message %u for deletion (the transcript shows "
+                     "the server's answer)"),
                    r->masked, r->msgno);
         teach_show_pane(app);
         return TUI_RELAYOUT;
     case CONSOLE_ACT_UNMARK_ALL:
         app->wish_count = 0; /* RSET undoes whatever is on its way too */
         mailbox_unmark_all(mb);
-        app_notice(app, ROLE_NOTICE, "%s: unmarking every message", r->masked);
+        app_notice(app, ROLE_NOTICE, _("%s: unmarking every message"), r->masked);
         teach_show_pane(app);
         return TUI_RELAYOUT;
     case CONSOLE_ACT_RAW:
         break;
     }
     mailbox_raw_command(mb, line);
-    app_notice(app, ROLE_NOTICE, "%s sent; the transcript shows the server's answer", r->masked);
+    app_notice(app, ROLE_NOTICE, _("%s sent; the transcript shows the server's answer"), r->masked);
     teach_show_pane(app);
     return TUI_RELAYOUT;
 }
@@ -161,7 +163,7 @@ static unsigned ask_done(struct tui_app *app, void *ctx, size_t arg, int choice,
         res.action = CONSOLE_ACT_RAW; /* as typed: the server's own answer is the point */
         r = perform(app, &res, line);
     } else {
-        app_notice(app, ROLE_NOTICE, "not sent");
+        app_notice(app, ROLE_NOTICE, _("not sent"));
     }
     pv_free_secret(&line);
     return r;
@@ -212,8 +214,8 @@ static unsigned ask(struct tui_app *app, const struct console_result *r, const c
         abort();
     wrap(question ? question : "?", width, 2, &text);
     static const struct prompt_choice choices[] = {
-        {'s', "send it anyway", 's'},
-        {'n', "don't send", 'n'},
+        {'s', N_("send it anyway"), 's'},
+        {'n', N_("don't send"), 'n'},
     };
     app_open_prompt(app, prompt_new_choice(text.data ? text.data : "", choices,
                                            PV_ARRAY_LEN(choices), ask_done, NULL, 0));
@@ -257,7 +259,8 @@ static unsigned complete(struct tui_app *app)
     char names[256];
     size_t n = console_complete(c->text, out, sizeof out, names, sizeof names);
     if (n == 0) {
-        app_notice(app, ROLE_NOTICE, "no command starts like that; ? on an empty line lists them");
+        app_notice(app, ROLE_NOTICE,
+                   _("no command starts like that; ? on an empty line lists them"));
         return TUI_REDRAW;
     }
     set_text(c, out);
@@ -312,7 +315,7 @@ unsigned console_on_key(struct tui_app *app, int key)
         return recall(app, false);
     case '?':
         if (c->len == 0) {
-            app_push_view(app, view_info_new(app, "Commands", inspect_commands_build));
+            app_push_view(app, view_info_new(app, _("Commands"), inspect_commands_build));
             return TUI_RELAYOUT;
         }
         break;

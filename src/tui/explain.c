@@ -25,6 +25,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "teach.h"
 
 struct explain_entry {
@@ -36,6 +38,7 @@ struct explain_entry {
 struct explain {
     struct explain_entry *entries; /* sorted by key */
     size_t count;
+    struct explain *fallback; /* owned; asked for the keys this table lacks */
 };
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -76,7 +79,7 @@ static bool parse_entry(const char *s, const char *e, size_t lineno, struct expl
 {
     const char *eq = memchr(s, '=', (size_t)(e - s));
     if (!eq) {
-        pv_error_set(err, "line %zu: no \"=\" between a key and its text", lineno);
+        pv_error_set(err, _("line %zu: no \"=\" between a key and its text"), lineno);
         return false;
     }
     const char *ks = s, *ke = eq;
@@ -86,25 +89,26 @@ static bool parse_entry(const char *s, const char *e, size_t lineno, struct expl
     size_t klen = (size_t)(ke - ks);
     size_t tlen = (size_t)(te - ts);
     if (klen == 0 || klen > EXPLAIN_KEY_MAX) {
-        pv_error_set(err, "line %zu: a key must have 1 to %d characters", lineno, EXPLAIN_KEY_MAX);
+        pv_error_set(err, _("line %zu: a key must have 1 to %d characters"), lineno,
+                     EXPLAIN_KEY_MAX);
         return false;
     }
     for (size_t i = 0; i < klen; i++) {
         if (!key_char(ks[i])) {
             pv_error_set(err,
-                         "line %zu: the key holds '%c'; keys are letters, digits and . _ - + /",
+                         _("line %zu: the key holds '%c'; keys are letters, digits and . _ - + /"),
                          lineno, (unsigned char)ks[i] >= 0x20 && ks[i] != 0x7f ? ks[i] : '?');
             return false;
         }
     }
     if (tlen == 0 || tlen > EXPLAIN_TEXT_MAX) {
-        pv_error_set(err, "line %zu: a text must have 1 to %d octets", lineno, EXPLAIN_TEXT_MAX);
+        pv_error_set(err, _("line %zu: a text must have 1 to %d octets"), lineno, EXPLAIN_TEXT_MAX);
         return false;
     }
     for (size_t i = 0; i < tlen; i++) {
         unsigned char c = (unsigned char)ts[i];
         if (c < 0x20 || c == 0x7f) {
-            pv_error_set(err, "line %zu: the text holds a control character (a tab?)", lineno);
+            pv_error_set(err, _("line %zu: the text holds a control character (a tab?)"), lineno);
             return false;
         }
     }
@@ -121,8 +125,8 @@ static bool sort_and_check(struct explain *ex, struct pv_error *err)
     for (size_t i = 1; i < ex->count; i++) {
         if (strcmp(ex->entries[i - 1].key, ex->entries[i].key) == 0) {
             size_t a = ex->entries[i - 1].line, b = ex->entries[i].line;
-            pv_error_set(err, "line %zu: the key %s was given already on line %zu", a > b ? a : b,
-                         ex->entries[i].key, a < b ? a : b);
+            pv_error_set(err, _("line %zu: the key %s was given already on line %zu"),
+                         a > b ? a : b, ex->entries[i].key, a < b ? a : b);
             return false;
         }
     }
@@ -134,7 +138,7 @@ struct explain *explain_parse(const char *text, size_t len, struct pv_error *err
     if (!text)
         len = 0;
     if (len > EXPLAIN_FILE_MAX) {
-        pv_error_set(err, "the explanations are larger than %d octets", EXPLAIN_FILE_MAX);
+        pv_error_set(err, _("the explanations are larger than %d octets"), EXPLAIN_FILE_MAX);
         return NULL;
     }
     struct explain *ex = pv_xcalloc(1, sizeof *ex);
@@ -153,7 +157,7 @@ struct explain *explain_parse(const char *text, size_t len, struct pv_error *err
         if (first == e || *first == '#')
             continue;
         if (ex->count == EXPLAIN_ENTRIES_MAX) {
-            pv_error_set(err, "line %zu: more than %d entries", lineno, EXPLAIN_ENTRIES_MAX);
+            pv_error_set(err, _("line %zu: more than %d entries"), lineno, EXPLAIN_ENTRIES_MAX);
             explain_free(&ex);
             return NULL;
         }
@@ -172,19 +176,69 @@ struct explain *explain_parse(const char *text, size_t len, struct pv_error *err
     return ex;
 }
 
+static const struct tui_asset *builtin_asset(const char *lang)
+{
+    for (size_t i = 0; lang && i < tui_explain_assets_count; i++) {
+        if (strcmp(tui_explain_assets[i].name, lang) == 0)
+            return &tui_explain_assets[i];
+    }
+    return NULL;
+}
+
+static struct explain *parse_builtin(const struct tui_asset *a, struct pv_error *err)
+{
+    struct explain *ex = explain_parse(a->data, a->len, err);
+    if (!ex)
+        pv_error_prefix(err, _("the built-in explanations (%s) are broken"), a->name);
+    return ex;
+}
+
+/* English is the source: every other table falls back to it key by key
+ * (assets/explain/en.txt's header promises it). */
 struct explain *explain_builtin(const char *lang, struct pv_error *err)
 {
-    for (size_t i = 0; i < tui_explain_assets_count; i++) {
-        const struct tui_asset *a = &tui_explain_assets[i];
-        if (lang && strcmp(a->name, lang) == 0) {
-            struct explain *ex = explain_parse(a->data, a->len, err);
-            if (!ex)
-                pv_error_prefix(err, "the built-in explanations (%s) are broken", a->name);
-            return ex;
-        }
+    const struct tui_asset *a = builtin_asset(lang);
+    if (!a) {
+        pv_error_set(err, _("no built-in explanations for the language '%s'"), lang ? lang : "");
+        return NULL;
     }
-    pv_error_set(err, "no built-in explanations for the language '%s'", lang ? lang : "");
-    return NULL;
+    struct explain *ex = parse_builtin(a, err);
+    if (!ex || strcmp(lang, EXPLAIN_SOURCE_LANG) == 0)
+        return ex;
+    const struct tui_asset *source = builtin_asset(EXPLAIN_SOURCE_LANG);
+    struct explain *fallback = source ? parse_builtin(source, err) : NULL;
+    if (!fallback && source) {
+        explain_free(&ex);
+        return NULL;
+    }
+    explain_set_fallback(ex, fallback);
+    return ex;
+}
+
+struct explain *explain_for_locale(char *lang_out, size_t lang_size, struct pv_error *err)
+{
+    char lang[8];
+    pv_i18n_language(lang, sizeof lang);
+    if (!builtin_asset(lang))
+        snprintf(lang, sizeof lang, "%s", EXPLAIN_SOURCE_LANG);
+    if (lang_out && lang_size)
+        snprintf(lang_out, lang_size, "%s", lang);
+    return explain_builtin(lang, err);
+}
+
+void explain_set_fallback(struct explain *ex, struct explain *fallback)
+{
+    if (!ex) {
+        explain_free(&fallback);
+        return;
+    }
+    explain_free(&ex->fallback);
+    ex->fallback = fallback;
+}
+
+const char *explain_key(const struct explain *ex, size_t i)
+{
+    return ex && i < ex->count ? ex->entries[i].key : NULL;
 }
 
 void explain_free(struct explain **exp)
@@ -197,6 +251,7 @@ void explain_free(struct explain **exp)
         free(ex->entries[i].text);
     }
     free(ex->entries);
+    explain_free(&ex->fallback);
     free(ex);
     *exp = NULL;
 }
@@ -208,11 +263,12 @@ size_t explain_count(const struct explain *ex)
 
 const char *explain_get(const struct explain *ex, const char *key)
 {
-    if (!ex || !key || ex->count == 0)
-        return NULL; /* bsearch may not be given a NULL array, even empty */
+    if (!ex || !key)
+        return NULL;
+    /* bsearch may not be given a NULL array, even an empty one. */
     const struct explain_entry *e =
-        bsearch(key, ex->entries, ex->count, sizeof *ex->entries, compare_key);
-    return e ? e->text : NULL;
+        ex->count ? bsearch(key, ex->entries, ex->count, sizeof *ex->entries, compare_key) : NULL;
+    return e ? e->text : explain_get(ex->fallback, key);
 }
 
 /* ---- templates ----------------------------------------------------------- */

@@ -23,6 +23,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 char *tui_expand_path(const char *path)
@@ -93,7 +95,7 @@ static int move_no_replace(const char *tmp, const char *path)
 
 static enum save_result save_failed(struct pv_error *err, const char *what, const char *path, int e)
 {
-    pv_error_set(err, "cannot save to %s: %s: %s", path, what, strerror(e));
+    pv_error_set(err, _("cannot save to %s: %s: %s"), path, what, strerror(e));
     return SAVE_FAILED;
 }
 
@@ -101,18 +103,18 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
                                struct pv_error *err)
 {
     if (!path || !*path) {
-        pv_error_set(err, "no file name given; nothing was saved");
+        pv_error_set(err, _("no file name given; nothing was saved"));
         return SAVE_FAILED;
     }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        pv_error_set(err, "cannot save to %s: it is a directory; give a file name", path);
+        pv_error_set(err, _("cannot save to %s: it is a directory; give a file name"), path);
         return SAVE_FAILED;
     }
     /* Replacing /dev/null or a FIFO by a file is never what was meant. */
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        pv_error_set(err, "cannot save to %s: it is not a regular file (a device, pipe or socket)",
-                     path);
+        pv_error_set(
+            err, _("cannot save to %s: it is not a regular file (a device, pipe or socket)"), path);
         return SAVE_FAILED;
     }
     if (!overwrite && lstat(path, &st) == 0)
@@ -122,17 +124,17 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
     enum save_result rc = SAVE_OK;
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
-        rc = save_failed(err, "cannot create a file in its directory", path, errno);
+        rc = save_failed(err, _("cannot create a file in its directory"), path, errno);
         goto out;
     }
     if (!tui_write_all(fd, data, len) || fsync(fd) != 0) {
-        rc = save_failed(err, "writing failed", path, errno);
+        rc = save_failed(err, _("writing failed"), path, errno);
         close(fd);
         unlink(tmp);
         goto out;
     }
     if (close(fd) != 0) {
-        rc = save_failed(err, "writing failed", path, errno);
+        rc = save_failed(err, _("writing failed"), path, errno);
         unlink(tmp);
         goto out;
     }
@@ -143,7 +145,7 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
         if (e == EEXIST && !overwrite)
             rc = SAVE_EXISTS;
         else
-            rc = save_failed(err, "cannot give the file its name", path, e);
+            rc = save_failed(err, _("cannot give the file its name"), path, e);
         goto out;
     }
     sync_dir(dir);
@@ -240,12 +242,12 @@ bool tui_pipe_to_command(const char *command, const char *data, size_t len, cons
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        pv_error_set(err, "cannot create a pipe: %s", strerror(errno));
+        pv_error_set(err, _("cannot create a pipe: %s"), strerror(errno));
         return false;
     }
     pid_t pid = fork();
     if (pid < 0) {
-        pv_error_set(err, "cannot start the command: %s", strerror(errno));
+        pv_error_set(err, _("cannot start the command: %s"), strerror(errno));
         close(fds[0]);
         close(fds[1]);
         return false;
@@ -268,7 +270,7 @@ bool tui_pipe_to_command(const char *command, const char *data, size_t len, cons
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
-            pv_error_set(err, "cannot wait for the command: %s", strerror(errno));
+            pv_error_set(err, _("cannot wait for the command: %s"), strerror(errno));
             return false;
         }
     }

@@ -18,16 +18,23 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "teach.h"
 
 static const char NOTE_MARK[] = "\xe2\x86\xb3"; /* U+21B3, as in the transcript */
 
 enum { KEEPALIVE_DEFAULT_S = 60 };
 
-/* "  Label           value" */
+enum { LABEL_COLS = 16 };
+
+/* "  Label           value": the label padded to LABEL_COLS columns (a
+ * translated label may have characters of several octets). */
 static void field(struct info_page *page, enum tui_role role, const char *label, const char *value)
 {
-    info_add(page, role, "  %-16s %s", label, value);
+    size_t cols = tui_text_columns(label, strlen(label));
+    int pad = cols < LABEL_COLS ? (int)(LABEL_COLS - cols) : 0;
+    info_add(page, role, "  %s%*s %s", label, pad, "", value);
 }
 
 static void note(struct info_page *page, const char *text)
@@ -52,20 +59,20 @@ static void server_part(const struct explain *ex, const struct mailbox_server_in
                         struct info_page *page)
 {
     char text[EXPLAIN_NOTE_MAX];
-    info_add(page, ROLE_HEADER, "Server");
+    info_add(page, ROLE_HEADER, _("Server"));
     char greeting[1024];
     snprintf(greeting, sizeof greeting, "+OK %s", info->greeting ? info->greeting : "");
-    field(page, ROLE_NORMAL, "Greeting", greeting);
+    field(page, ROLE_NORMAL, _("Greeting"), greeting);
     struct explain_cmd none = {0};
     if (explain_reply_note(ex, &none, greeting, text, sizeof text))
         note(page, text);
     if (explain_format(ex, info->apop ? "inspect.apop-yes" : "inspect.apop-no", NULL, 0, text,
                        sizeof text))
-        field(page, ROLE_NORMAL, "APOP", text);
+        field(page, ROLE_NORMAL, _("APOP"), text);
     const char *impl = capa_args(info, "IMPLEMENTATION");
-    field(page, ROLE_NORMAL, "Software", impl && *impl ? impl : "(not announced)");
+    field(page, ROLE_NORMAL, _("Software"), impl && *impl ? impl : "(not announced)");
     if (info->auth_mech) {
-        field(page, ROLE_NORMAL, "Logged in with", info->auth_mech);
+        field(page, ROLE_NORMAL, _("Logged in with"), info->auth_mech);
         /* APOP and USER/PASS are commands, not SASL mechanisms. */
         bool have = pv_ascii_ieq(info->auth_mech, "APOP")
                         ? explain_command_note(ex, "APOP", text, sizeof text)
@@ -82,7 +89,7 @@ static void capa_part(const struct explain *ex, const struct mailbox_server_info
 {
     char text[EXPLAIN_NOTE_MAX];
     info_add(page, ROLE_NORMAL, "%s", "");
-    info_add(page, ROLE_HEADER, "Capabilities (CAPA, RFC 2449)");
+    info_add(page, ROLE_HEADER, _("Capabilities (CAPA, RFC 2449)"));
     if (!info->capa_known) {
         if (explain_format(ex, "inspect.no-capa", NULL, 0, text, sizeof text))
             info_add(page, ROLE_TR_NOTE, "  %s", text);
@@ -97,7 +104,7 @@ static void capa_part(const struct explain *ex, const struct mailbox_server_info
     if (!sasl || !*sasl)
         return;
     info_add(page, ROLE_NORMAL, "%s", "");
-    info_add(page, ROLE_HEADER, "SASL mechanisms (RFC 5034)");
+    info_add(page, ROLE_HEADER, _("SASL mechanisms (RFC 5034)"));
     char buf[512];
     const char *words[16];
     size_t n = explain_words(sasl, buf, sizeof buf, words, PV_ARRAY_LEN(words));
@@ -130,40 +137,79 @@ static void fingerprint(struct info_page *page, const char *fp)
     field(page, ROLE_NORMAL, "", fp + HALF);
 }
 
+static void validity_text(int64_t not_before, int64_t not_after, char *out, size_t out_size)
+{
+    char from[32], to[32];
+    date_text(not_before, from, sizeof from);
+    date_text(not_after, to, sizeof to);
+    snprintf(out, out_size, _("%s to %s"), from, to);
+}
+
+/* Every certificate the server sent, in its order (RFC 8446 section
+ * 4.4.2: its own, then each one certifying the one before), under the
+ * Chain line: who it is for, who issued it, when it is valid, its SHA-256
+ * in two lines. */
+static void chain_part(const struct net_tls_info *t, struct info_page *page)
+{
+    enum { HALF = 16 * 3 };
+    time_t now = time(NULL);
+    for (unsigned i = 0; i < t->chain_kept && i < NET_TLS_CHAIN_MAX; i++) {
+        const struct net_tls_cert *c = &t->chain[i];
+        info_add(page, ROLE_NORMAL, "  %-16s %u. %s", "", i + 1, c->subject);
+        info_add(page, ROLE_NORMAL, "  %-16s    %s %s", "", _("issued by"), c->issuer);
+        char valid[96];
+        validity_text(c->not_before, c->not_after, valid, sizeof valid);
+        info_add(page, now > c->not_after ? ROLE_TR_ERR : ROLE_NORMAL, "  %-16s    %s %s", "",
+                 _("valid"), valid);
+        info_add(page, ROLE_NORMAL, "  %-16s    SHA-256 %.*s", "", HALF - 1, c->fingerprint);
+        if (strlen(c->fingerprint) > HALF)
+            info_add(page, ROLE_NORMAL, "  %-16s            %s", "", c->fingerprint + HALF);
+    }
+    if (t->chain_length > t->chain_kept) {
+        unsigned more = t->chain_length - t->chain_kept;
+        char text[96];
+        snprintf(text, sizeof text,
+                 P_("(%u more certificate not shown)", "(%u more certificates not shown)", more),
+                 more);
+        info_add(page, ROLE_NORMAL, "  %-16s %s", "", text);
+    }
+}
+
 static void tls_part(const struct explain *ex, const struct mailbox_server_info *info,
                      struct info_page *page)
 {
     char text[EXPLAIN_NOTE_MAX];
     info_add(page, ROLE_NORMAL, "%s", "");
-    info_add(page, ROLE_HEADER, "Security");
+    info_add(page, ROLE_HEADER, _("Security"));
     if (!info->tls) {
-        field(page, ROLE_TR_ERR, "TLS", "none");
+        field(page, ROLE_TR_ERR, "TLS", _("none"));
         if (explain_format(ex, "inspect.no-tls", NULL, 0, text, sizeof text))
             note(page, text);
         return;
     }
     const struct net_tls_info *t = &info->tls_info;
-    field(page, ROLE_NORMAL, "TLS version", t->protocol);
-    field(page, ROLE_NORMAL, "Cipher", t->cipher);
-    field(page, ROLE_NORMAL, "Certificate", t->subject);
-    field(page, ROLE_NORMAL, "Issued by", t->issuer);
+    field(page, ROLE_NORMAL, _("TLS version"), t->protocol);
+    field(page, ROLE_NORMAL, _("Cipher"), t->cipher);
+    field(page, ROLE_NORMAL, _("Certificate"), t->subject);
+    field(page, ROLE_NORMAL, _("Issued by"), t->issuer);
     char chain[64];
-    snprintf(chain, sizeof chain, "%u certificate%s sent by the server", t->chain_length,
-             t->chain_length == 1 ? "" : "s");
-    field(page, ROLE_NORMAL, "Chain", chain);
-    char from[32], to[32], valid[96];
-    date_text(t->not_before, from, sizeof from);
-    date_text(t->not_after, to, sizeof to);
-    snprintf(valid, sizeof valid, "%s to %s", from, to);
-    field(page, time(NULL) > t->not_after ? ROLE_TR_ERR : ROLE_NORMAL, "Valid", valid);
+    snprintf(chain, sizeof chain,
+             P_("%u certificate sent by the server", "%u certificates sent by the server",
+                t->chain_length),
+             t->chain_length);
+    field(page, ROLE_NORMAL, _("Chain"), chain);
+    chain_part(t, page);
+    char valid[96];
+    validity_text(t->not_before, t->not_after, valid, sizeof valid);
+    field(page, time(NULL) > t->not_after ? ROLE_TR_ERR : ROLE_NORMAL, _("Valid"), valid);
     fingerprint(page, t->fingerprint);
     if (t->verified) {
-        field(page, ROLE_NORMAL, "Verified", "yes");
+        field(page, ROLE_NORMAL, _("Verified"), _("yes"));
     } else {
         char why[300];
-        snprintf(why, sizeof why, "NO: %s",
-                 t->verify_problem[0] ? t->verify_problem : "not checked");
-        field(page, ROLE_TR_ERR, "Verified", why);
+        snprintf(why, sizeof why, _("NO: %s"),
+                 t->verify_problem[0] ? t->verify_problem : _("not checked"));
+        field(page, ROLE_TR_ERR, _("Verified"), why);
         if (explain_format(ex, "inspect.unverified", NULL, 0, text, sizeof text))
             note(page, text);
     }
@@ -174,13 +220,13 @@ static void session_part(const struct explain *ex, enum pop3_state st, int64_t i
 {
     char text[EXPLAIN_NOTE_MAX];
     info_add(page, ROLE_NORMAL, "%s", "");
-    info_add(page, ROLE_HEADER, "Session");
-    field(page, ROLE_NORMAL, "State", pop3_state_name(st));
+    info_add(page, ROLE_HEADER, _("Session"));
+    field(page, ROLE_NORMAL, _("State"), pop3_state_name(st));
     note(page, explain_state(ex, st));
     long long s = idle_ms > 0 ? (long long)(idle_ms / 1000) : 0;
     char idle[32];
     snprintf(idle, sizeof idle, "%lld:%02lld", s / 60, s % 60);
-    field(page, ROLE_NORMAL, "Idle", idle);
+    field(page, ROLE_NORMAL, _("Idle"), idle);
     char keep[16];
     snprintf(keep, sizeof keep, "%u", keepalive_s);
     const char *words[] = {keep};
@@ -194,8 +240,8 @@ void inspect_server_lines(const struct explain *ex, const struct mailbox_server_
 {
     if (!info->known) {
         info_add(page, ROLE_UNLOADED,
-                 "Nothing is known of the server yet: the session has not "
-                 "got past its greeting.");
+                 _("Nothing is known of the server yet: the session has not "
+                   "got past its greeting."));
         session_part(ex, st, idle_ms, keepalive_s, page);
         return;
     }
@@ -226,7 +272,7 @@ void inspect_commands_build(struct tui_app *app, struct info_page *page)
         info_add(page, ROLE_NOTICE, "%s", text);
     info_add(page, ROLE_NORMAL, "%s", "");
     if (n == 0)
-        info_add(page, ROLE_UNLOADED, "(none)");
+        info_add(page, ROLE_UNLOADED, _("(none)"));
     for (size_t i = 0; i < n; i++) {
         char key[EXPLAIN_KEY_MAX + 1];
         snprintf(key, sizeof key, "usage.%s", cmds[i]->name);

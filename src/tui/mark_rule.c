@@ -17,6 +17,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 static const char *skip_blanks(const char *s)
@@ -100,13 +102,13 @@ bool mark_rule_parse(const char *input, struct mark_rule *rule_out, struct pv_er
     memset(rule_out, 0, sizeof *rule_out);
     const char *s = skip_blanks(input ? input : "");
     if (*s == '\0') {
-        pv_error_set(err, "no rule given: type text, >SIZE (>2M) or <DATE (<2024-01-01)");
+        pv_error_set(err, _("no rule given: type text, >SIZE (>2M) or <DATE (<2024-01-01)"));
         return false;
     }
     if (*s == '>') {
         rule_out->kind = MARK_RULE_LARGER;
         if (!parse_size(skip_blanks(s + 1), &rule_out->octets)) {
-            pv_error_set(err, "cannot read the size after '>': write it like 2M, 500K or 12000");
+            pv_error_set(err, _("cannot read the size after '>': write it like 2M, 500K or 12000"));
             return false;
         }
         return true;
@@ -114,7 +116,7 @@ bool mark_rule_parse(const char *input, struct mark_rule *rule_out, struct pv_er
     if (*s == '<') {
         rule_out->kind = MARK_RULE_OLDER;
         if (!parse_day(skip_blanks(s + 1), &rule_out->before)) {
-            pv_error_set(err, "cannot read the date after '<': write it like 2024-01-01");
+            pv_error_set(err, _("cannot read the date after '<': write it like 2024-01-01"));
             return false;
         }
         return true;
@@ -123,7 +125,7 @@ bool mark_rule_parse(const char *input, struct mark_rule *rule_out, struct pv_er
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
     if (len >= sizeof rule_out->text) {
-        pv_error_set(err, "the text is longer than %zu bytes", sizeof rule_out->text - 1);
+        pv_error_set(err, _("the text is longer than %zu bytes"), sizeof rule_out->text - 1);
         return false;
     }
     rule_out->kind = MARK_RULE_TEXT;

@@ -27,6 +27,8 @@
 
 #include <popview/mail.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* Longer senders are not worth keeping in a separator line. */
@@ -216,14 +218,14 @@ static enum mbox_result write_failed(int fd, const char *path, off_t size, bool 
         char undo[128];
         snprintf(undo, sizeof undo, "%s", strerror(errno));
         pv_error_set(err,
-                     "could not append to %s: %s, and undoing it failed too (%s): the mbox may "
-                     "end with part of the message",
+                     _("could not append to %s: %s, and undoing it failed too (%s): the mbox may "
+                       "end with part of the message"),
                      path, strerror(e), undo);
     } else if (created) {
-        pv_error_set(err, "could not append to %s: %s; the new file was removed", path,
+        pv_error_set(err, _("could not append to %s: %s; the new file was removed"), path,
                      strerror(e));
     } else {
-        pv_error_set(err, "could not append to %s: %s; the mbox was left as it was", path,
+        pv_error_set(err, _("could not append to %s: %s; the mbox was left as it was"), path,
                      strerror(e));
     }
     return MBOX_FAILED;
@@ -232,8 +234,8 @@ static enum mbox_result write_failed(int fd, const char *path, off_t size, bool 
 static enum mbox_result not_regular(const char *path, struct pv_error *err)
 {
     pv_error_set(err,
-                 "cannot append to %s: it is not a regular file (a device, pipe or socket); "
-                 "nothing was written",
+                 _("cannot append to %s: it is not a regular file (a device, pipe or socket); "
+                   "nothing was written"),
                  path);
     return MBOX_FAILED;
 }
@@ -244,7 +246,7 @@ static enum mbox_result append_open(int fd, const char *path, bool created, cons
 {
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        pv_error_set(err, "cannot append to %s: %s; nothing was written", path, strerror(errno));
+        pv_error_set(err, _("cannot append to %s: %s; nothing was written"), path, strerror(errno));
         return MBOX_FAILED;
     }
     if (!S_ISREG(st.st_mode))
@@ -252,17 +254,17 @@ static enum mbox_result append_open(int fd, const char *path, bool created, cons
     if (!lock_whole_file(fd)) {
         if (errno == EACCES || errno == EAGAIN) {
             pv_error_set(err,
-                         "%s is locked by another program; nothing was written (try again "
-                         "when it is done)",
+                         _("%s is locked by another program; nothing was written (try again "
+                           "when it is done)"),
                          path);
             return MBOX_LOCKED;
         }
-        pv_error_set(err, "cannot lock %s: %s; nothing was written", path, strerror(errno));
+        pv_error_set(err, _("cannot lock %s: %s; nothing was written"), path, strerror(errno));
         return MBOX_FAILED;
     }
     /* The size that counts is the one under the lock. */
     if (fstat(fd, &st) != 0) {
-        pv_error_set(err, "cannot append to %s: %s; nothing was written", path, strerror(errno));
+        pv_error_set(err, _("cannot append to %s: %s; nothing was written"), path, strerror(errno));
         return MBOX_FAILED;
     }
     const char *gap = "";
@@ -271,11 +273,12 @@ static enum mbox_result append_open(int fd, const char *path, bool created, cons
     case MBOX_OK:
         break;
     case MBOX_NOT_MBOX:
-        pv_error_set(
-            err, "%s is not an mbox (it does not start with \"From \"); nothing was written", path);
+        pv_error_set(err,
+                     _("%s is not an mbox (it does not start with \"From \"); nothing was written"),
+                     path);
         return MBOX_NOT_MBOX;
     default:
-        pv_error_set(err, "cannot read %s: %s; nothing was written", path, strerror(e));
+        pv_error_set(err, _("cannot read %s: %s; nothing was written"), path, strerror(e));
         return MBOX_FAILED;
     }
     struct pv_buf entry;
@@ -296,12 +299,12 @@ enum mbox_result tui_mbox_append(const char *path, const char *msg, size_t len, 
                                  struct pv_error *err)
 {
     if (!path || !*path) {
-        pv_error_set(err, "no file name given; nothing was saved");
+        pv_error_set(err, _("no file name given; nothing was saved"));
         return MBOX_FAILED;
     }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        pv_error_set(err, "cannot append to %s: it is a directory; give a file name", path);
+        pv_error_set(err, _("cannot append to %s: it is a directory; give a file name"), path);
         return MBOX_FAILED;
     }
     /* Refused before opening: opening some devices already does something. */
@@ -310,7 +313,7 @@ enum mbox_result tui_mbox_append(const char *path, const char *msg, size_t len, 
     bool created = false;
     int fd = open_mbox(path, &created);
     if (fd < 0) {
-        pv_error_set(err, "cannot open %s: %s; nothing was written", path, strerror(errno));
+        pv_error_set(err, _("cannot open %s: %s; nothing was written"), path, strerror(errno));
         return MBOX_FAILED;
     }
     enum mbox_result rc = append_open(fd, path, created, msg ? msg : "", msg ? len : 0, when, err);

@@ -15,6 +15,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 enum prompt_kind { PROMPT_KIND_TEXT, PROMPT_KIND_CHOICE };
@@ -235,7 +237,7 @@ static void draw_choice(const struct prompt *p, WINDOW *w, const struct tui_them
     size_t cl = 0;
     for (size_t i = 0; i < p->choice_count && cl < sizeof choices; i++) {
         int k = snprintf(choices + cl, sizeof choices - cl, "%s[%c] %s", i ? "   " : "",
-                         (char)p->choices[i].key, p->choices[i].label);
+                         (char)p->choices[i].key, _(p->choices[i].label));
         if (k < 0)
             break;
         cl += (size_t)k;

@@ -22,22 +22,22 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 enum {
     PANE_MIN = 4,  /* title line and three rows */
     TOP_MIN = 3,   /* what the index or the pager keeps above it */
     PANE_STEP = 2, /* rows per + or - */
 };
 
-static const char EXPLAIN_LANG[] = "en";
-
 struct teach *teach_new(struct tui_app *app)
 {
     struct teach *t = pv_xcalloc(1, sizeof *t);
     struct pv_error err;
     pv_error_clear(&err);
-    t->ex = explain_builtin(EXPLAIN_LANG, &err);
+    t->ex = explain_for_locale(NULL, 0, &err);
     if (!t->ex)
-        app_notice(app, ROLE_ERROR, "explanations are missing: %s", err.msg);
+        app_notice(app, ROLE_ERROR, _("explanations are missing: %s"), err.msg);
     return t;
 }
 
@@ -243,7 +243,7 @@ unsigned teach_act_focus(struct tui_app *app, struct view *v, int key)
     (void)key;
     struct teach *t = app->teach;
     if (!teach_pane_shown(app)) {
-        app_notice(app, ROLE_NOTICE, "no transcript pane here: t opens one");
+        app_notice(app, ROLE_NOTICE, _("no transcript pane here: t opens one"));
         return TUI_REDRAW;
     }
     t->pane_focus = !t->pane_focus;
@@ -254,7 +254,7 @@ static unsigned resize_pane(struct tui_app *app, int delta)
 {
     struct teach *t = app->teach;
     if (!teach_pane_shown(app)) {
-        app_notice(app, ROLE_NOTICE, "only the transcript pane can be resized: t opens it");
+        app_notice(app, ROLE_NOTICE, _("only the transcript pane can be resized: t opens it"));
         return TUI_REDRAW;
     }
     /* pane_rows, not the rect: several keys may come before the next layout. */
@@ -292,14 +292,14 @@ unsigned teach_act_explain(struct tui_app *app, struct view *v, int key)
     struct teach *t = app->teach;
     t->explain_on = !t->explain_on;
     if (!t->ex)
-        app_notice(app, ROLE_ERROR, "explain mode has no texts: the explanations did not load");
+        app_notice(app, ROLE_ERROR, _("explain mode has no texts: the explanations did not load"));
     else if (t->explain_on)
         app_notice(app, ROLE_NOTICE,
-                   "explain mode: a note under each command and reply of the "
-                   "transcript, the state's reminder above the status line (e "
-                   "ends it)");
+                   _("explain mode: a note under each command and reply of the "
+                     "transcript, the state's reminder above the status line (e "
+                     "ends it)"));
     else
-        app_notice(app, ROLE_NOTICE, "explain mode is off");
+        app_notice(app, ROLE_NOTICE, _("explain mode is off"));
     return TUI_RELAYOUT;
 }
 
@@ -311,6 +311,6 @@ unsigned teach_act_inspect(struct tui_app *app, struct view *v, int key)
         return TUI_RELAYOUT;
     }
     app_push_view(app,
-                  view_info_new(app, "What the server is (i or q closes this)", inspect_build));
+                  view_info_new(app, _("What the server is (i or q closes this)"), inspect_build));
     return TUI_RELAYOUT;
 }

@@ -10,6 +10,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 enum { KEYS_TEXT_MAX = 64 };
@@ -87,7 +89,7 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t index
     theme_apply(t, w, selected ? ROLE_CURSOR : ROLE_NORMAL);
     if (name)
         scr_puts(w, y, x + keys, name - 1, row->info->name, SCR_ELLIPSIS);
-    scr_puts(w, y, x + keys + name, width - keys - name, row->info->help, SCR_ELLIPSIS);
+    scr_puts(w, y, x + keys + name, width - keys - name, _(row->info->help), SCR_ELLIPSIS);
     theme_apply(t, w, ROLE_NORMAL);
 }
 
@@ -96,8 +98,9 @@ static void help_draw(struct view *v, struct tui_app *app, WINDOW *w, const stru
     struct help_view *hv = (struct help_view *)v;
     const struct tui_theme *t = app_theme(app);
     char title[96];
-    snprintf(title, sizeof title, "Keys of the %s (q or ? closes this help)",
-             keymap_title(hv->map));
+    /* TRANSLATORS: %s is the view: "index", "pager", "transcript"... */
+    snprintf(title, sizeof title, _("Keys of the %s (q or ? closes this help)"),
+             _(keymap_title(hv->map)));
     theme_apply(t, w, ROLE_HEADER);
     scr_puts(w, r->y, r->x + 1, r->w - 1, title, SCR_ELLIPSIS);
     theme_apply(t, w, ROLE_NORMAL);
@@ -149,7 +152,7 @@ static void help_status(const struct view *v, const struct tui_app *app, char *o
 {
     (void)app;
     const struct help_view *hv = (const struct help_view *)v;
-    snprintf(out, out_size, "help: %zu/%zu", hv->list.cursor + 1, hv->count);
+    snprintf(out, out_size, _("help: %zu/%zu"), hv->list.cursor + 1, hv->count);
 }
 
 static void help_free(struct view *v)

@@ -21,6 +21,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 static const char PLACEHOLDER[] = "\xe2\x80\xa6";
@@ -115,7 +117,7 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t row, 
     } else {
         snprintf(date, sizeof date, "%s", PLACEHOLDER);
         from = s->failed ? "?" : PLACEHOLDER;
-        subject = s->failed ? "(the server did not send this header)" : PLACEHOLDER;
+        subject = s->failed ? _("(the server did not send this header)") : PLACEHOLDER;
         if (!selected)
             theme_apply(t, w, ROLE_UNLOADED);
     }
@@ -145,26 +147,26 @@ static void draw_empty(struct index_view *iv, WINDOW *w, const struct tui_rect *
     enum tui_role role = ROLE_NOTICE;
     switch (mailbox_phase(mb)) {
     case MAILBOX_CONNECTING:
-        line1 = "Connecting...";
+        line1 = _("Connecting...");
         break;
     case MAILBOX_LOGGING_IN:
-        line1 = "Logging in...";
+        line1 = _("Logging in...");
         break;
     case MAILBOX_SCANNING:
-        line1 = "Reading the list of messages...";
+        line1 = _("Reading the list of messages...");
         break;
     case MAILBOX_LOADING:
     case MAILBOX_READY:
-        line1 = "The mailbox is empty.";
+        line1 = _("The mailbox is empty.");
         break;
     case MAILBOX_QUITTING:
     case MAILBOX_CLOSED:
-        line1 = "The session has ended.";
-        line2 = "Press R to connect again, or q to leave.";
+        line1 = _("The session has ended.");
+        line2 = _("Press R to connect again, or q to leave.");
         break;
     case MAILBOX_FAILED:
-        line1 = mailbox_error(mb) ? mailbox_error(mb) : "The session failed.";
-        line2 = "Press R to try again, or q to leave.";
+        line1 = mailbox_error(mb) ? mailbox_error(mb) : _("The session failed.");
+        line2 = _("Press R to try again, or q to leave.");
         role = ROLE_ERROR;
         break;
     }
@@ -223,8 +225,8 @@ static unsigned jump_done(struct tui_app *app, void *ctx, size_t arg, int choice
     if (!pv_parse_uint(text, strlen(text), &n) || n < 1 || n > count) {
         char shown[64];
         tui_text_printable(shown, sizeof shown, text);
-        app_notice(app, ROLE_ERROR, "there is no message %s (the numbers go from 1 to %zu)", shown,
-                   count);
+        app_notice(app, ROLE_ERROR, _("there is no message %s (the numbers go from 1 to %zu)"),
+                   shown, count);
         return TUI_REDRAW;
     }
     listw_set_cursor(&iv->list, mailbox_index_row(mb, n - 1));
@@ -239,16 +241,16 @@ static unsigned search_from(struct index_view *iv, size_t from, bool backwards)
     tui_text_printable(shown, sizeof shown, iv->needle);
     size_t row;
     if (!mailbox_search(mb, iv->needle, from, backwards, &row)) {
-        app_notice(iv->app, ROLE_ERROR, "no From or Subject contains '%s'", shown);
+        app_notice(iv->app, ROLE_ERROR, _("no From or Subject contains '%s'"), shown);
         return TUI_REDRAW;
     }
     bool wrapped = backwards ? row >= iv->list.cursor : row <= iv->list.cursor;
     listw_set_cursor(&iv->list, row);
     remember_cursor(iv);
     if (wrapped)
-        app_notice(iv->app, ROLE_NOTICE, "search wrapped around: '%s'", shown);
+        app_notice(iv->app, ROLE_NOTICE, _("search wrapped around: '%s'"), shown);
     else
-        app_notice(iv->app, ROLE_NOTICE, "found '%s'", shown);
+        app_notice(iv->app, ROLE_NOTICE, _("found '%s'"), shown);
     return TUI_REDRAW;
 }
 
@@ -256,7 +258,7 @@ static unsigned search_next(struct index_view *iv, bool backwards)
 {
     size_t count = iv->list.count;
     if (!iv->needle) {
-        app_notice(iv->app, ROLE_ERROR, "nothing searched yet: press / first");
+        app_notice(iv->app, ROLE_ERROR, _("nothing searched yet: press / first"));
         return TUI_REDRAW;
     }
     if (count == 0)
@@ -286,8 +288,8 @@ static unsigned resort(struct index_view *iv, enum mailbox_sort key, bool revers
     if (index != SIZE_MAX)
         listw_set_cursor(&iv->list, mailbox_index_row(mb, index));
     remember_cursor(iv);
-    app_notice(iv->app, ROLE_NOTICE, "sorted by %s%s", tui_sort_name(key),
-               reverse ? ", reversed" : "");
+    app_notice(iv->app, ROLE_NOTICE, _("sorted by %s%s"), _(tui_sort_name(key)),
+               reverse ? _(", reversed") : "");
     return TUI_REDRAW;
 }
 
@@ -320,7 +322,7 @@ static unsigned index_on_action(struct view *v, struct tui_app *app, enum tui_ac
         char initial[8] = "";
         if (key >= '0' && key <= '9')
             initial[0] = (char)key;
-        app_open_prompt(app, prompt_new_text("Jump to message: ", initial, jump_done, iv, 0));
+        app_open_prompt(app, prompt_new_text(_("Jump to message: "), initial, jump_done, iv, 0));
         return TUI_REDRAW;
     }
     case ACT_OPEN:
@@ -328,7 +330,7 @@ static unsigned index_on_action(struct view *v, struct tui_app *app, enum tui_ac
             return TUI_HANDLED;
         return app_open_message(app, mailbox_row_index(mb, iv->list.cursor));
     case ACT_SEARCH:
-        app_open_prompt(app, prompt_new_text("Search From/Subject: ", "", search_done, iv, 0));
+        app_open_prompt(app, prompt_new_text(_("Search From/Subject: "), "", search_done, iv, 0));
         return TUI_REDRAW;
     case ACT_SEARCH_NEXT:
         return search_next(iv, false);
@@ -406,10 +408,10 @@ static void index_status(const struct view *v, const struct tui_app *app, char *
     bool reverse;
     enum mailbox_sort key = mailbox_sort_key(app_mailbox(app), &reverse);
     if (iv->list.count)
-        snprintf(out, out_size, "%zu/%zu by %s%s", iv->list.cursor + 1, iv->list.count,
-                 tui_sort_name(key), reverse ? " (rev)" : "");
+        snprintf(out, out_size, _("%zu/%zu by %s%s"), iv->list.cursor + 1, iv->list.count,
+                 _(tui_sort_name(key)), reverse ? _(" (rev)") : "");
     else
-        snprintf(out, out_size, "by %s%s", tui_sort_name(key), reverse ? " (rev)" : "");
+        snprintf(out, out_size, _("by %s%s"), _(tui_sort_name(key)), reverse ? _(" (rev)") : "");
 }
 
 static void index_free(struct view *v)

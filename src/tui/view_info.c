@@ -13,6 +13,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "teach.h"
 
 struct info_view {
@@ -168,7 +170,7 @@ static void info_status(const struct view *v, const struct tui_app *app, char *o
     size_t last = iv->tw.top + (size_t)(iv->tw.height > 0 ? iv->tw.height : 1);
     if (last > iv->tw.line_count)
         last = iv->tw.line_count;
-    snprintf(out, out_size, "lines %zu-%zu of %zu", iv->tw.line_count ? iv->tw.top + 1 : 0, last,
+    snprintf(out, out_size, _("lines %zu-%zu of %zu"), iv->tw.line_count ? iv->tw.top + 1 : 0, last,
              iv->tw.line_count);
 }
 

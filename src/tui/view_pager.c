@@ -27,16 +27,18 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 enum pager_mode { PAGER_MESSAGE, PAGER_HEADERS, PAGER_RAW, PAGER_MIME, PAGER_MODE_COUNT_ };
 enum pager_state { PAGER_WAITING, PAGER_SHOWING, PAGER_FAILED };
 
 static const char *const MODE_NAMES[PAGER_MODE_COUNT_] = {
-    [PAGER_MESSAGE] = "message",
-    [PAGER_HEADERS] = "full header",
-    [PAGER_RAW] = "raw source",
-    [PAGER_MIME] = "MIME structure",
+    [PAGER_MESSAGE] = N_("message"),
+    [PAGER_HEADERS] = N_("full header"),
+    [PAGER_RAW] = N_("raw source"),
+    [PAGER_MIME] = N_("MIME structure"),
 };
 
 /* The most of the raw source (r) the pager turns into text. */
@@ -166,8 +168,8 @@ static void build_raw(struct pager_view *pv, struct pv_buf *out)
     pv_format_size(len, shown, sizeof shown);
     pv_format_size(pv->raw_len, whole, sizeof whole);
     int n = snprintf(note, sizeof note,
-                     "[popview: the raw source shows its first %s of %s; save it (s) or pipe it "
-                     "(|) for the rest]\n",
+                     _("[popview: the raw source shows its first %s of %s; save it (s) or pipe "
+                       "it (|) for the rest]\n"),
                      shown, whole);
     if (n > 0)
         append_or_abort(out, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
@@ -184,8 +186,8 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
         pv_format_size(pv->size, size, sizeof size);
         char note[160];
         int n = snprintf(note, sizeof note,
-                         "[popview: a preview: the header and the first %d lines of the body; "
-                         "the whole message is %s]\n",
+                         _("[popview: a preview: the header and the first %d lines of the body; "
+                           "the whole message is %s]\n"),
                          TUI_PREVIEW_LINES, size);
         if (n > 0)
             append_or_abort(&plain, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
@@ -229,6 +231,14 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
 }
 
 /* Roles: the header block, quotes, popview's notes and the attachment list. */
+/* The renderer's "Attachments:" heading, in the language it was rendered
+ * in (mail/render.c translates it through the same catalogue). */
+static bool is_attachments_heading(const char *line, size_t len)
+{
+    const char *heading = _("Attachments:");
+    return len == strlen(heading) && memcmp(line, heading, len) == 0;
+}
+
 static enum tui_role classify(void *ctx, size_t logical, const char *line, size_t len)
 {
     struct pager_view *pv = ctx;
@@ -246,7 +256,7 @@ static enum tui_role classify(void *ctx, size_t logical, const char *line, size_
     }
     if (pv->mode == PAGER_MIME || pv->mode == PAGER_RAW)
         return ROLE_NORMAL;
-    if (len == 12 && memcmp(line, "Attachments:", 12) == 0) {
+    if (is_attachments_heading(line, len)) {
         pv->in_attachments = true;
         return ROLE_NOTE;
     }
@@ -281,7 +291,7 @@ bool view_pager_deliver(struct view *v, struct tui_app *app, size_t index,
         return false;
     if (!message || !*message) {
         pv->state = PAGER_FAILED;
-        pv->error = pv_xstrdup(error ? error : "the message could not be fetched");
+        pv->error = pv_xstrdup(error ? error : _("the message could not be fetched"));
         return true;
     }
     pv->message = *message;
@@ -308,8 +318,10 @@ static void draw_waiting(struct pager_view *pv, WINDOW *w, const struct tui_rect
     pv_format_size(total, size, sizeof size);
     pv_format_size(done, got, sizeof got);
     char line[128];
-    snprintf(line, sizeof line, "Fetching %s of message %u (%s)...",
-             pv->preview ? "a preview" : "the whole", pv->msgno, size);
+    snprintf(line, sizeof line,
+             pv->preview ? _("Fetching a preview of message %u (%s)...")
+                         : _("Fetching the whole of message %u (%s)..."),
+             pv->msgno, size);
     int y = r->y + r->h / 3;
     theme_apply(t, w, ROLE_NOTICE);
     scr_puts(w, y, r->x + 2, r->w - 4, line, SCR_ELLIPSIS);
@@ -325,12 +337,12 @@ static void draw_failed(struct pager_view *pv, WINDOW *w, const struct tui_rect 
     const struct tui_theme *t = app_theme(pv->app);
     int y = r->y + r->h / 3;
     char line[128];
-    snprintf(line, sizeof line, "Message %u could not be shown:", pv->msgno);
+    snprintf(line, sizeof line, _("Message %u could not be shown:"), pv->msgno);
     theme_apply(t, w, ROLE_ERROR);
     scr_puts(w, y, r->x + 2, r->w - 4, line, SCR_ELLIPSIS);
     scr_puts(w, y + 1, r->x + 2, r->w - 4, pv->error, SCR_ELLIPSIS);
     theme_apply(t, w, ROLE_NORMAL);
-    scr_puts(w, y + 3, r->x + 2, r->w - 4, "Press q to go back.", SCR_ELLIPSIS);
+    scr_puts(w, y + 3, r->x + 2, r->w - 4, _("Press q to go back."), SCR_ELLIPSIS);
 }
 
 static void pager_draw(struct view *v, struct tui_app *app, WINDOW *w, const struct tui_rect *r)
@@ -357,7 +369,7 @@ static unsigned find(struct pager_view *pv, size_t start, bool backwards)
     tui_text_printable(shown, sizeof shown, pv->needle);
     size_t line;
     if (!textw_find(&pv->tw, pv->needle, start, backwards, &line)) {
-        app_notice(pv->app, ROLE_ERROR, "not found: '%s'", shown);
+        app_notice(pv->app, ROLE_ERROR, _("not found: '%s'"), shown);
         return TUI_REDRAW;
     }
     size_t from = pv->has_match ? pv->match_line : pv->tw.top;
@@ -367,9 +379,9 @@ static unsigned find(struct pager_view *pv, size_t start, bool backwards)
     pv->tw.top = line;
     textw_scroll(&pv->tw, 0); /* clamps */
     if (wrapped)
-        app_notice(pv->app, ROLE_NOTICE, "search wrapped around: '%s'", shown);
+        app_notice(pv->app, ROLE_NOTICE, _("search wrapped around: '%s'"), shown);
     else
-        app_notice(pv->app, ROLE_NOTICE, "found '%s' on line %zu", shown, line + 1);
+        app_notice(pv->app, ROLE_NOTICE, _("found '%s' on line %zu"), shown, line + 1);
     return TUI_REDRAW;
 }
 
@@ -391,7 +403,7 @@ static unsigned search_done(struct tui_app *app, void *ctx, size_t arg, int choi
 static unsigned search_again(struct pager_view *pv, bool backwards)
 {
     if (!pv->needle) {
-        app_notice(pv->app, ROLE_ERROR, "nothing searched yet: press / first");
+        app_notice(pv->app, ROLE_ERROR, _("nothing searched yet: press / first"));
         return TUI_REDRAW;
     }
     size_t count = pv->tw.line_count;
@@ -407,12 +419,13 @@ static unsigned search_again(struct pager_view *pv, bool backwards)
 static bool can_export(struct pager_view *pv, const char *what)
 {
     if (pv->state != PAGER_SHOWING) {
-        app_notice(pv->app, ROLE_ERROR, "%s: the message is not here yet", what);
+        app_notice(pv->app, ROLE_ERROR, _("%s: the message is not here yet"), what);
         return false;
     }
     if (pv->preview) {
         app_notice(pv->app, ROLE_ERROR,
-                   "%s: only a preview was fetched; open the message again and fetch it all", what);
+                   _("%s: only a preview was fetched; open the message again and fetch it all"),
+                   what);
         return false;
     }
     return true;
@@ -448,10 +461,12 @@ static void find_attachments(struct pager_view *pv)
     pager_mime(pv);
     build_mode(pv, PAGER_MESSAGE);
     const char *text = pv->texts[PAGER_MESSAGE].data ? pv->texts[PAGER_MESSAGE].data : "";
-    static const char heading[] = "\nAttachments:\n";
+    char heading[64];
+    snprintf(heading, sizeof heading, "\n%s\n", _("Attachments:"));
+    size_t heading_len = strlen(heading);
     const char *line = NULL;
     for (const char *p = strstr(text, heading); p; p = strstr(p + 1, heading))
-        line = p + sizeof heading - 1;
+        line = p + heading_len;
     while (line && *line) {
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
@@ -483,7 +498,7 @@ static void format_attachment_numbers(const struct pager_view *pv, char *out, si
 {
     size_t n = pv->attachment_count;
     if (n > 6) {
-        snprintf(out, out_size, "%zu to %zu, as listed", pv->attachments[0],
+        snprintf(out, out_size, _("%zu to %zu, as listed"), pv->attachments[0],
                  pv->attachments[n - 1]);
         return;
     }
@@ -501,9 +516,9 @@ static void format_attachment_numbers(const struct pager_view *pv, char *out, si
 static void describe(const struct pager_view *pv, size_t what, char *out, size_t out_size)
 {
     if (what == SAVE_WHOLE_MESSAGE)
-        snprintf(out, out_size, "message %u", pv->msgno);
+        snprintf(out, out_size, _("message %u"), pv->msgno);
     else
-        snprintf(out, out_size, "attachment %zu of message %u", what, pv->msgno);
+        snprintf(out, out_size, _("attachment %zu of message %u"), what, pv->msgno);
 }
 
 static unsigned save_to(struct pager_view *pv, const char *path, size_t what, bool overwrite);
@@ -519,7 +534,7 @@ static unsigned overwrite_done(struct tui_app *app, void *ctx, size_t arg, int c
     if (choice == 'y')
         r = save_to(pv, path, arg, true);
     else
-        app_notice(app, ROLE_NOTICE, "not saved; the file was left as it was");
+        app_notice(app, ROLE_NOTICE, _("not saved; the file was left as it was"));
     free(path);
     return r;
 }
@@ -531,9 +546,9 @@ static void ask_overwrite(struct pager_view *pv, const char *path, const char *s
     char whom[64];
     describe(pv, what, whom, sizeof whom);
     char text[384];
-    snprintf(text, sizeof text, "%s already exists.\nReplace it with %s?", shown, whom);
+    snprintf(text, sizeof text, _("%s already exists.\nReplace it with %s?"), shown, whom);
     static const struct prompt_choice choices[] = {
-        {'y', "yes, replace it", 'y'},
+        {'y', N_("yes, replace it"), 'y'},
         {'n', "no", 'n'},
     };
     app_open_prompt(
@@ -562,7 +577,7 @@ static unsigned save_to(struct pager_view *pv, const char *path, size_t what, bo
     case SAVE_OK: {
         char size[16];
         pv_format_size(len, size, sizeof size);
-        app_notice(pv->app, ROLE_NOTICE, "saved %s to %s (%s)%s", whom, shown, size,
+        app_notice(pv->app, ROLE_NOTICE, _("saved %s to %s (%s)%s"), whom, shown, size,
                    decoding == MAIL_OK ? ""
                                        : "; its encoding had errors: what could be read was saved");
         break;
@@ -608,7 +623,7 @@ static unsigned mbox_done(struct tui_app *app, void *ctx, size_t arg, int choice
     if (appended == MBOX_OK) {
         char size[16];
         pv_format_size(pv->raw_len, size, sizeof size);
-        app_notice(app, ROLE_NOTICE, "appended message %u to %s (%s)", pv->msgno, shown, size);
+        app_notice(app, ROLE_NOTICE, _("appended message %u to %s (%s)"), pv->msgno, shown, size);
     } else {
         app_notice(app, ROLE_ERROR, "%s", err.msg);
     }
@@ -621,7 +636,7 @@ static void ask_attachment_path(struct pager_view *pv, size_t index)
     const struct mail_part *part = mail_mime_part(pv->mime, index);
     char *name = tui_safe_filename(part ? part->filename : NULL, index);
     char question[64];
-    snprintf(question, sizeof question, "Save attachment %zu to file: ", index);
+    snprintf(question, sizeof question, _("Save attachment %zu to file: "), index);
     app_open_prompt(pv->app, prompt_new_text(question, name, save_done, pv, index));
     free(name);
 }
@@ -645,7 +660,7 @@ static unsigned attachment_number_done(struct tui_app *app, void *ctx, size_t ar
         tui_text_printable(shown, sizeof shown, text);
         char numbers[96];
         format_attachment_numbers(pv, numbers, sizeof numbers);
-        app_notice(app, ROLE_ERROR, "no attachment '%s' in message %u; its attachments are %s",
+        app_notice(app, ROLE_ERROR, _("no attachment '%s' in message %u; its attachments are %s"),
                    shown, pv->msgno, numbers);
         return TUI_REDRAW;
     }
@@ -662,7 +677,7 @@ static void ask_attachment(struct pager_view *pv)
     char numbers[96];
     format_attachment_numbers(pv, numbers, sizeof numbers);
     char question[160];
-    snprintf(question, sizeof question, "Save attachment number (%s): ", numbers);
+    snprintf(question, sizeof question, _("Save attachment number (%s): "), numbers);
     char initial[24];
     snprintf(initial, sizeof initial, "%zu", pv->attachments[0]);
     app_open_prompt(pv->app, prompt_new_text(question, initial, attachment_number_done, pv, 0));
@@ -681,13 +696,13 @@ static unsigned save_kind_done(struct tui_app *app, void *ctx, size_t arg, int c
     case SAVE_EML:
         snprintf(initial, sizeof initial, "message-%u.eml", pv->msgno);
         app_open_prompt(
-            app, prompt_new_text("Save to file: ", initial, save_done, pv, SAVE_WHOLE_MESSAGE));
+            app, prompt_new_text(_("Save to file: "), initial, save_done, pv, SAVE_WHOLE_MESSAGE));
         break;
     case SAVE_MBOX:
         /* mutt's default mbox, or the one used last in this run. */
-        app_open_prompt(
-            app, prompt_new_text("Append to mbox: ", app->last_mbox ? app->last_mbox : "~/mbox",
-                                 mbox_done, pv, 0));
+        app_open_prompt(app, prompt_new_text(_("Append to mbox: "),
+                                             app->last_mbox ? app->last_mbox : "~/mbox", mbox_done,
+                                             pv, 0));
         break;
     case SAVE_ATTACHMENT:
         ask_attachment(pv);
@@ -703,19 +718,21 @@ static void ask_save_kind(struct pager_view *pv)
 {
     find_attachments(pv);
     static const struct prompt_choice choices[] = {
-        {SAVE_EML, "as an .eml file", SAVE_EML},
-        {SAVE_MBOX, "append to an mbox", SAVE_MBOX},
-        {SAVE_ATTACHMENT, "an attachment", SAVE_ATTACHMENT},
+        {SAVE_EML, N_("as an .eml file"), SAVE_EML},
+        {SAVE_MBOX, N_("append to an mbox"), SAVE_MBOX},
+        {SAVE_ATTACHMENT, N_("an attachment"), SAVE_ATTACHMENT},
     };
     char size[16];
     pv_format_size(pv->raw_len, size, sizeof size);
     char text[160];
     size_t n = pv->attachment_count;
     if (n)
-        snprintf(text, sizeof text, "Save message %u (%s, %zu attachment%s):\nEsc cancels.",
-                 pv->msgno, size, n, n == 1 ? "" : "s");
+        snprintf(text, sizeof text,
+                 P_("Save message %u (%s, %zu attachment):\nEsc cancels.",
+                    "Save message %u (%s, %zu attachments):\nEsc cancels.", (unsigned long)n),
+                 pv->msgno, size, n);
     else
-        snprintf(text, sizeof text, "Save message %u (%s):\nEsc cancels.", pv->msgno, size);
+        snprintf(text, sizeof text, _("Save message %u (%s):\nEsc cancels."), pv->msgno, size);
     app_open_prompt(pv->app, prompt_new_choice(text, choices, n ? 3 : 2, save_kind_done, pv, 0));
 }
 
@@ -736,13 +753,13 @@ static void run_pipe(struct tui_app *app, void *ctx)
         return;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        app_notice(app, ROLE_NOTICE, "the command finished");
+        app_notice(app, ROLE_NOTICE, _("the command finished"));
     } else if (WIFEXITED(status)) {
-        printf("\npopview: the command exited with status %d\n", WEXITSTATUS(status));
-        app_notice(app, ROLE_ERROR, "the command exited with status %d", WEXITSTATUS(status));
+        printf(_("\npopview: the command exited with status %d\n"), WEXITSTATUS(status));
+        app_notice(app, ROLE_ERROR, _("the command exited with status %d"), WEXITSTATUS(status));
     } else if (WIFSIGNALED(status)) {
-        printf("\npopview: the command was killed by signal %d\n", WTERMSIG(status));
-        app_notice(app, ROLE_ERROR, "the command was killed by signal %d", WTERMSIG(status));
+        printf(_("\npopview: the command was killed by signal %d\n"), WTERMSIG(status));
+        app_notice(app, ROLE_ERROR, _("the command was killed by signal %d"), WTERMSIG(status));
     }
 }
 
@@ -765,7 +782,7 @@ static unsigned toggle_mode(struct pager_view *pv, enum pager_mode mode)
     if (pv->state != PAGER_SHOWING)
         return TUI_HANDLED;
     show_mode(pv, pv->mode == mode ? PAGER_MESSAGE : mode);
-    app_notice(pv->app, ROLE_NOTICE, "showing the %s", MODE_NAMES[pv->mode]);
+    app_notice(pv->app, ROLE_NOTICE, _("showing the %s"), _(MODE_NAMES[pv->mode]));
     return TUI_REDRAW;
 }
 
@@ -805,21 +822,21 @@ static unsigned pager_on_action(struct view *v, struct tui_app *app, enum tui_ac
     case ACT_SEARCH:
         if (pv->state != PAGER_SHOWING)
             return TUI_HANDLED;
-        app_open_prompt(app, prompt_new_text("Search: ", "", search_done, pv, 0));
+        app_open_prompt(app, prompt_new_text(_("Search: "), "", search_done, pv, 0));
         return TUI_REDRAW;
     case ACT_SEARCH_NEXT:
         return search_again(pv, false);
     case ACT_SEARCH_PREV:
         return search_again(pv, true);
     case ACT_SAVE:
-        if (!can_export(pv, "save"))
+        if (!can_export(pv, _("save")))
             return TUI_REDRAW;
         ask_save_kind(pv);
         return TUI_REDRAW;
     case ACT_PIPE:
-        if (!can_export(pv, "pipe"))
+        if (!can_export(pv, _("pipe")))
             return TUI_REDRAW;
-        app_open_prompt(app, prompt_new_text("Pipe to command: ", "", pipe_done, pv, 0));
+        app_open_prompt(app, prompt_new_text(_("Pipe to command: "), "", pipe_done, pv, 0));
         return TUI_REDRAW;
     default:
         return TUI_HANDLED;
@@ -857,9 +874,9 @@ static void pager_status(const struct view *v, const struct tui_app *app, char *
 {
     const struct pager_view *pv = (const struct pager_view *)v;
     const struct mailbox_summary *s = mailbox_at(app_mailbox(app), pv->index);
-    const char *mark = s && s->marked ? "  [marked]" : "";
+    const char *mark = s && s->marked ? _("  [marked]") : "";
     if (pv->state != PAGER_SHOWING) {
-        snprintf(out, out_size, "msg %u%s", pv->msgno, mark);
+        snprintf(out, out_size, _("msg %u%s"), pv->msgno, mark);
         return;
     }
     size_t total = pv->tw.line_count;
@@ -867,8 +884,8 @@ static void pager_status(const struct view *v, const struct tui_app *app, char *
     if (last > total)
         last = total;
     unsigned pct = total ? (unsigned)(last * 100 / total) : 100;
-    snprintf(out, out_size, "msg %u%s  %s  %zu-%zu/%zu %u%%", pv->msgno, mark, MODE_NAMES[pv->mode],
-             total ? pv->tw.top + 1 : 0, last, total, pct);
+    snprintf(out, out_size, _("msg %u%s  %s  %zu-%zu/%zu %u%%"), pv->msgno, mark,
+             _(MODE_NAMES[pv->mode]), total ? pv->tw.top + 1 : 0, last, total, pct);
 }
 
 static void pager_free(struct view *v)

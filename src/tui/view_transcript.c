@@ -29,6 +29,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "teach.h"
 
 enum {
@@ -116,7 +118,7 @@ static void toggle_fold(struct transcript_view *tv)
         return;
     uint64_t reply = tv->rows.rows[tv->list.cursor].reply;
     if (reply == UINT64_MAX) {
-        app_notice(tv->app, ROLE_NOTICE, "this line is not part of a multi-line reply");
+        app_notice(tv->app, ROLE_NOTICE, _("this line is not part of a multi-line reply"));
         return;
     }
     for (size_t i = 0; i < tv->n_unfolded; i++) {
@@ -199,9 +201,14 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, size_t index
     theme_apply(t, w, cursor ? ROLE_CURSOR : role);
     scr_blank(w, y, x, width);
     if (r->kind == TR_ROW_FOLD) {
-        char fold[128];
-        snprintf(fold, sizeof fold, "\xe2\x80\xa6 %llu more lines, %llu octets \xe2\x80\xa6",
-                 (unsigned long long)r->lines, (unsigned long long)r->octets);
+        char lines[64], octets[64], fold[160];
+        snprintf(lines, sizeof lines,
+                 P_("%llu more line", "%llu more lines", (unsigned long)r->lines),
+                 (unsigned long long)r->lines);
+        snprintf(octets, sizeof octets, P_("%llu octet", "%llu octets", (unsigned long)r->octets),
+                 (unsigned long long)r->octets);
+        /* TRANSLATORS: a folded reply: "N more lines, M octets" between ellipses */
+        snprintf(fold, sizeof fold, _("\xe2\x80\xa6 %s, %s \xe2\x80\xa6"), lines, octets);
         scr_puts(w, y, x + TEXT_COL + DATA_INDENT, width - TEXT_COL - DATA_INDENT, fold,
                  SCR_ELLIPSIS);
     } else if (l && r->kind == TR_ROW_NOTE) {
@@ -224,9 +231,9 @@ static void draw_title(struct transcript_view *tv, WINDOW *w, const struct tui_r
     bool focused = app_focus_view(tv->app) == &tv->base;
     theme_apply(t, w, focused ? ROLE_TITLE : ROLE_STATUS);
     scr_blank(w, r->y, r->x, r->w);
-    const char *title = focused ? " POP3 transcript (keys here: Tab returns, +/- resize, Enter "
-                                  "unfolds, t closes)"
-                                : " POP3 transcript (Tab gives it the keys, t closes)";
+    const char *title = focused ? _(" POP3 transcript (keys here: Tab returns, +/- resize, Enter "
+                                    "unfolds, t closes)")
+                                : _(" POP3 transcript (Tab gives it the keys, t closes)");
     scr_puts(w, r->y, r->x, r->w, title, SCR_ELLIPSIS);
     theme_apply(t, w, ROLE_NORMAL);
 }
@@ -251,7 +258,7 @@ static void transcript_draw(struct view *v, struct tui_app *app, WINDOW *w,
     struct tui_rect rows = rows_rect(tv);
     if (tv->rows.count == 0) {
         theme_apply(app_theme(tv->app), w, ROLE_UNLOADED);
-        scr_puts(w, rows.y, rows.x + 1, rows.w - 1, "Nothing was said yet.", SCR_ELLIPSIS);
+        scr_puts(w, rows.y, rows.x + 1, rows.w - 1, _("Nothing was said yet."), SCR_ELLIPSIS);
         theme_apply(app_theme(tv->app), w, ROLE_NORMAL);
         return;
     }
@@ -335,9 +342,9 @@ static void transcript_status(const struct view *v, const struct tui_app *app, c
     (void)app;
     const struct transcript_view *tv = (const struct transcript_view *)v;
     if (tv->follow)
-        snprintf(out, out_size, "transcript: %zu rows, live", tv->list.count);
+        snprintf(out, out_size, _("transcript: %zu rows, live"), tv->list.count);
     else
-        snprintf(out, out_size, "transcript: %zu/%zu", tv->list.cursor + 1, tv->list.count);
+        snprintf(out, out_size, _("transcript: %zu/%zu"), tv->list.cursor + 1, tv->list.count);
 }
 
 static void transcript_free(struct view *v)

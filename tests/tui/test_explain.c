@@ -2,6 +2,9 @@
  * Tests for src/tui/explain.c, the explanations table and its notes:
  *   struct explain *explain_parse(const char *text, size_t len, struct pv_error *err);
  *   struct explain *explain_builtin(const char *lang, struct pv_error *err);
+ *   struct explain *explain_for_locale(char *lang_out, size_t lang_size, struct pv_error *err);
+ *   void explain_set_fallback(struct explain *ex, struct explain *fallback);
+ *   const char *explain_key(const struct explain *ex, size_t i);
  *   const char *explain_get(const struct explain *ex, const char *key);
  *   void explain_fill(const char *tmpl, const char *const *words, size_t nwords, char *out,
  *                     size_t out_size);
@@ -14,6 +17,7 @@
  *   const char *explain_state(const struct explain *ex, enum pop3_state st);
  */
 #include <check.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -408,6 +412,146 @@ START_TEST(capability_and_mechanism_edges)
 }
 END_TEST
 
+/* ---- translations: the same keys as English, and per-key fallback ---------- */
+
+/* Each embedded translation, parsed alone (without its fallback), has
+ * exactly the keys of en.txt: none missing, none that English lacks. */
+START_TEST(translations_have_exactly_the_english_keys)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    struct explain *en = NULL;
+    for (size_t i = 0; i < tui_explain_assets_count; i++)
+        if (strcmp(tui_explain_assets[i].name, EXPLAIN_SOURCE_LANG) == 0)
+            en = explain_parse(tui_explain_assets[i].data, tui_explain_assets[i].len, &err);
+    ck_assert_msg(en != NULL, "no English table: %s", err.msg);
+    size_t translations = 0;
+    for (size_t i = 0; i < tui_explain_assets_count; i++) {
+        const struct tui_asset *a = &tui_explain_assets[i];
+        if (strcmp(a->name, EXPLAIN_SOURCE_LANG) == 0)
+            continue;
+        translations++;
+        struct explain *tr = explain_parse(a->data, a->len, &err);
+        ck_assert_msg(tr != NULL, "%s.txt: %s", a->name, err.msg);
+        /* Both are sorted by key: walk them side by side. */
+        size_t e = 0, t = 0;
+        while (e < explain_count(en) || t < explain_count(tr)) {
+            const char *ek = explain_key(en, e), *tk = explain_key(tr, t);
+            int c = !ek ? 1 : !tk ? -1 : strcmp(ek, tk);
+            ck_assert_msg(c >= 0, "%s.txt lacks the key %s", a->name, ek);
+            ck_assert_msg(c <= 0, "%s.txt has the key %s, which en.txt has not", a->name, tk);
+            e++;
+            t++;
+        }
+        explain_free(&tr);
+    }
+    ck_assert_uint_ge(translations, 1); /* ru.txt at least */
+    explain_free(&en);
+}
+END_TEST
+
+START_TEST(builtin_russian)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    struct explain *ex = explain_builtin("ru", &err);
+    ck_assert_msg(ex != NULL, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(explain_get(ex, "command.RETR"), "письмо целиком"));
+    ck_assert_ptr_nonnull(strstr(explain_get(ex, "command.RETR"), "RFC 1939"));
+    char out[EXPLAIN_NOTE_MAX];
+    struct explain_cmd stat = {.info = pop3_cmd_info(POP3_CMD_STAT)};
+    ck_assert(explain_reply_note(ex, &stat, "+OK 2 320", out, sizeof out));
+    ck_assert_str_eq(out, "писем: 2, всего октетов: 320 (RFC 1939, раздел 5)");
+    explain_free(&ex);
+}
+END_TEST
+
+/* A key the table lacks comes from its fallback, one key at a time; the
+ * table's own text wins where it has one. */
+START_TEST(fallback_per_key)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    static const char tr_text[] = "a = A in the translation\n";
+    static const char en_text[] = "a = A\nb = B\n";
+    struct explain *tr = explain_parse(tr_text, strlen(tr_text), &err);
+    struct explain *en = explain_parse(en_text, strlen(en_text), &err);
+    ck_assert_ptr_nonnull(tr);
+    ck_assert_ptr_nonnull(en);
+    ck_assert_ptr_null(explain_get(tr, "b"));
+    explain_set_fallback(tr, en); /* tr owns en now */
+    ck_assert_str_eq(explain_get(tr, "a"), "A in the translation");
+    ck_assert_str_eq(explain_get(tr, "b"), "B");
+    ck_assert_ptr_null(explain_get(tr, "c"));
+    ck_assert_uint_eq(explain_count(tr), 1); /* its own entries only */
+    ck_assert_str_eq(explain_key(tr, 0), "a");
+    ck_assert_ptr_null(explain_key(tr, 1));
+    ck_assert_ptr_null(explain_key(NULL, 0));
+    char out[64];
+    ck_assert(explain_format(tr, "b", NULL, 0, out, sizeof out));
+    ck_assert_str_eq(out, "B");
+    /* An empty table falls back for everything. */
+    struct explain *empty = explain_parse("", 0, &err);
+    explain_set_fallback(empty, explain_parse(en_text, strlen(en_text), &err));
+    ck_assert_str_eq(explain_get(empty, "a"), "A");
+    explain_free(&empty);
+    /* Replacing a fallback frees the old one; NULL takes none. */
+    explain_set_fallback(tr, NULL);
+    ck_assert_ptr_null(explain_get(tr, "b"));
+    explain_set_fallback(NULL, explain_parse(en_text, strlen(en_text), &err));
+    explain_free(&tr);
+}
+END_TEST
+
+/* The built-in Russian table with a key missing: English answers. */
+START_TEST(builtin_fallback_is_english)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    struct explain *ru = explain_builtin("ru", &err);
+    ck_assert_msg(ru != NULL, "%s", err.msg);
+    static const char one[] = "command.STAT = только это\n";
+    struct explain *partial = explain_parse(one, strlen(one), &err);
+    ck_assert_msg(partial != NULL, "%s", err.msg);
+    explain_set_fallback(partial, explain_builtin("en", &err));
+    ck_assert_str_eq(explain_get(partial, "command.STAT"), "только это");
+    ck_assert_ptr_nonnull(strstr(explain_get(partial, "command.RETR"), "asks for a whole message"));
+    explain_free(&partial);
+    explain_free(&ru);
+}
+END_TEST
+
+/* LC_MESSAGES picks the table: English in C, Russian in ru_RU.UTF-8 when
+ * that locale is installed. */
+START_TEST(for_locale_follows_lc_messages)
+{
+    struct pv_error err;
+    pv_error_clear(&err);
+    unsetenv("LANGUAGE");
+    char lang[8];
+    ck_assert_ptr_nonnull(setlocale(LC_MESSAGES, "C"));
+    struct explain *ex = explain_for_locale(lang, sizeof lang, &err);
+    ck_assert_msg(ex != NULL, "%s", err.msg);
+    ck_assert_str_eq(lang, "en");
+    ck_assert_ptr_nonnull(strstr(explain_get(ex, "command.RETR"), "whole message"));
+    explain_free(&ex);
+    if (setlocale(LC_MESSAGES, "ru_RU.UTF-8")) {
+        ex = explain_for_locale(lang, sizeof lang, &err);
+        ck_assert_msg(ex != NULL, "%s", err.msg);
+        ck_assert_str_eq(lang, "ru");
+        ck_assert_ptr_nonnull(strstr(explain_get(ex, "command.RETR"), "письмо целиком"));
+        explain_free(&ex);
+        /* A language without a table: English. */
+        setenv("LANGUAGE", "de", 1);
+        ex = explain_for_locale(lang, sizeof lang, &err);
+        ck_assert_str_eq(lang, "en");
+        explain_free(&ex);
+        unsetenv("LANGUAGE");
+    }
+    setlocale(LC_MESSAGES, "C");
+}
+END_TEST
+
 static Suite *explain_suite(void)
 {
     Suite *s = suite_create("tui_explain");
@@ -421,6 +565,15 @@ static Suite *explain_suite(void)
     tc = tcase_create("explain_builtin");
     tcase_add_test(tc, builtin_unknown_language);
     tcase_add_test(tc, builtin_english_has_every_key_the_code_uses);
+    tcase_add_test(tc, translations_have_exactly_the_english_keys);
+    tcase_add_test(tc, builtin_russian);
+    tcase_add_test(tc, builtin_fallback_is_english);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("explain_set_fallback");
+    tcase_add_test(tc, fallback_per_key);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("explain_for_locale");
+    tcase_add_test(tc, for_locale_follows_lc_messages);
     suite_add_tcase(s, tc);
     tc = tcase_create("explain_fill");
     tcase_add_loop_test(tc, fill_table, 0, (int)PV_ARRAY_LEN(fill_cases));
