@@ -342,7 +342,11 @@ static void transcript_status(const struct view *v, const struct tui_app *app, c
     (void)app;
     const struct transcript_view *tv = (const struct transcript_view *)v;
     if (tv->follow)
-        snprintf(out, out_size, _("transcript: %zu rows, live"), tv->list.count);
+        /* English says "rows" even for one. */
+        snprintf(out, out_size,
+                 P_("transcript: %zu rows, live", "transcript: %zu rows, live",
+                    (unsigned long)tv->list.count),
+                 tv->list.count);
     else
         snprintf(out, out_size, _("transcript: %zu/%zu"), tv->list.cursor + 1, tv->list.count);
 }
