@@ -506,6 +506,7 @@ static unsigned dispatch_key(struct tui_app *app, int key)
 {
     if (key == TUI_KEY_FN(KEY_RESIZE))
         return TUI_RELAYOUT;
+    app->notice_sticky = false;
     if (app->prompt) {
         if (!prompt_on_key(app->prompt, key))
             return TUI_REDRAW;
@@ -587,7 +588,7 @@ static unsigned handle_model(struct tui_app *app, struct tui_outcome *outcome)
     enum mailbox_phase p = mailbox_phase(app->mb);
     if (changed & MAILBOX_CHANGED_NOTICE) {
         const char *n = mailbox_notice(app->mb);
-        if (n)
+        if (n && !app->notice_sticky)
             app_notice(app, ROLE_NOTICE, "%s", n);
     }
     if ((changed & MAILBOX_CHANGED_PHASE) && p == MAILBOX_FAILED && !app->quitting) {
@@ -813,8 +814,10 @@ enum tui_status tui_run(const struct tui_options *opts, struct tui_outcome *outc
         .sig_fd = sig_fd,
         .tty_fd = STDOUT_FILENO,
     };
-    if (opts->warning)
+    if (opts->warning) {
         app_notice(&app, ROLE_ERROR, "%s", opts->warning);
+        app.notice_sticky = true;
+    }
     enum tui_status st = TUI_OK;
     SCREEN *screen = NULL;
     if (!start_curses(&app, &screen, err)) {

@@ -574,6 +574,10 @@ struct tui_app {
 
     char notice[TUI_NOTICE_MAX];
     enum tui_role notice_role;
+    /* The start-up warning (no TLS, --insecure) stays on the message line
+     * until a key is pressed: the model's notices (the transcript has
+     * them) must not push it away before anyone could read it. */
+    bool notice_sticky;
 
     bool quitting; /* QUIT sent, waiting for the answer */
     bool quit_commit;

@@ -30,6 +30,9 @@ TUI_SOCKET=popview-test-$$
 _sockets=()
 TUI_TIMEOUT=${TUI_TIMEOUT:-15}
 TUI_TMP=$(mktemp -d /tmp/popview-tui.XXXXXX)
+# A header cache of the test's own: a run must not find summaries another
+# test (or another run) left for the same server.
+export XDG_CACHE_HOME=$TUI_TMP/cache
 failures=0
 _cleanup_hooks=()
 
