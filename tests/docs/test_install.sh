@@ -1,6 +1,7 @@
 #!/bin/bash
 # `meson install` into a temporary DESTDIR puts the binary, the man page and
-# the documents where they belong, and the installed binary runs on its own:
+# the documents and the Russian catalogue where they belong, and the
+# installed binary runs on its own:
 # `popview --demo` in tmux shows the demo mailbox (the demo and the teaching
 # texts are compiled in, so nothing from the source or build tree is needed).
 # shellcheck source=tests/tui/lib.sh
@@ -23,6 +24,7 @@ installed=$root/bin/popview
 [ -f "$root/share/doc/popview/README.md" ] || fail "no README at share/doc/popview"
 [ -f "$root/share/doc/popview/LICENSE" ] || fail "no LICENSE at share/doc/popview"
 [ -f "$root/share/doc/popview/popview.conf.example" ] || fail "no example config at share/doc/popview"
+[ -f "$root/share/locale/ru/LC_MESSAGES/popview.mo" ] || fail "no Russian translation at share/locale/ru/LC_MESSAGES/popview.mo"
 # Nothing from the test suite is installed.
 find "$root" -name 'test_*' | grep -q . && fail "test programs were installed: $(find "$root" -name 'test_*')"
 
