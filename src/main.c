@@ -71,7 +71,7 @@ static enum cli_exit demo_start(struct demo *d)
     demo_server_options_init(&o);
     if (demo_mailbox_load_sample(d->mailbox, &err) != DEMO_OK ||
         demo_server_start(d->mailbox, &o, &d->server, &d->fd, &err) != DEMO_OK) {
-        fprintf(stderr, "popview: cannot start the demo server: %s\n", err.msg);
+        fprintf(stderr, _("popview: cannot start the demo server: %s\n"), err.msg);
         demo_mailbox_free(&d->mailbox);
         return CLI_EXIT_SERVER;
     }
@@ -108,10 +108,11 @@ static void print_farewell(const struct tui_outcome *o)
     if (!o->quit_sent)
         return;
     if (o->committed && o->deleted)
-        printf("popview: %zu message%s deleted; the server said: %s\n", o->deleted,
-               o->deleted == 1 ? "" : "s", o->farewell);
+        printf(P_("popview: %zu message deleted; the server said: %s\n",
+                  "popview: %zu messages deleted; the server said: %s\n", o->deleted),
+               o->deleted, o->farewell);
     else
-        printf("popview: nothing was deleted; the server said: %s\n", o->farewell);
+        printf(_("popview: nothing was deleted; the server said: %s\n"), o->farewell);
 }
 
 /* What the mailbox worker may ask for again when it reconnects. */
@@ -186,7 +187,7 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
     }
     enum pop3_auth_mech mech = POP3_AUTH_AUTO;
     if (opts->auth && !pop3_auth_mech_parse(opts->auth, &mech)) {
-        fprintf(stderr, "popview: --auth %s is not a mechanism popview knows\n", opts->auth);
+        fprintf(stderr, _("popview: --auth %s is not a mechanism popview knows\n"), opts->auth);
         free(user);
         pv_free_secret(&password);
         return CLI_EXIT_USAGE;
@@ -199,13 +200,13 @@ static enum cli_exit run_tui(const struct cli_options *opts, struct cli_trace *t
     const char *warning = NULL;
     /* An account's tls = none says the same as --no-tls, without the option. */
     if (!demo && opts->no_tls && opts->account_name)
-        warning = "WARNING: no TLS (tls = none or --no-tls): this connection is not encrypted; "
-                  "the password and your mail cross the network in clear";
+        warning = _("WARNING: no TLS (tls = none or --no-tls): this connection is not encrypted; "
+                    "the password and your mail cross the network in clear");
     else if (!demo && opts->no_tls)
-        warning = "WARNING: --no-tls: this connection is not encrypted; the password and your "
-                  "mail cross the network in clear";
+        warning = _("WARNING: --no-tls: this connection is not encrypted; the password and your "
+                    "mail cross the network in clear");
     else if (!demo && opts->insecure)
-        warning = "WARNING: --insecure: the server's certificate is NOT verified";
+        warning = _("WARNING: --insecure: the server's certificate is NOT verified");
     if (warning)
         fprintf(stderr, "popview: %s\n", warning);
     /* The password stays for the session, so that R can log in again. */
@@ -372,17 +373,17 @@ static enum cli_exit choose_account(struct cli_options *opts, struct cli_config 
             char shown[80];
             cli_printable(shown, sizeof shown, opts->account, strlen(opts->account));
             if (c->account_count)
-                fprintf(stderr, "popview: %s has no [account %s]; its accounts: %s\n",
+                fprintf(stderr, _("popview: %s has no [account %s]; its accounts: %s\n"),
                         c->display_path, shown, names);
             else
-                fprintf(stderr, "popview: --account %s: %s has no accounts\n", shown,
+                fprintf(stderr, _("popview: --account %s: %s has no accounts\n"), shown,
                         c->display_path);
             return CLI_EXIT_USAGE;
         }
     } else if (c->account_count == 0) {
         fprintf(stderr,
-                "popview: no server URL given: popview [options] pop3s://[user@]host[:port], "
-                "or an [account NAME] in %s (or --demo; see popview --help)\n",
+                _("popview: no server URL given: popview [options] pop3s://[user@]host[:port], "
+                  "or an [account NAME] in %s (or --demo; see popview --help)\n"),
                 c->display_path);
         return CLI_EXIT_USAGE;
     } else if (c->account_count == 1) {
@@ -395,8 +396,11 @@ static enum cli_exit choose_account(struct cli_options *opts, struct cli_config 
         acct = cli_config_account(c, c->default_account);
     } else {
         fprintf(stderr,
-                "popview: %s has %zu accounts and no default_account: choose one with -a NAME "
-                "(%s)\n",
+                P_("popview: %s has %zu account and no default_account: choose one with -a "
+                   "NAME (%s)\n",
+                   "popview: %s has %zu accounts and no default_account: choose one with -a "
+                   "NAME (%s)\n",
+                   c->account_count),
                 c->display_path, c->account_count, names);
         return CLI_EXIT_USAGE;
     }

@@ -27,6 +27,8 @@
 
 #include <popview/tui.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 
 enum { QUOTE_MAX = 64, SUGGEST_NAME_MAX = 64 };
@@ -171,12 +173,12 @@ static char *expand_home(const char *path, const char **problem_out)
     if (path[0] != '~')
         return pv_xstrdup(path);
     if (path[1] != '\0' && path[1] != '/') {
-        *problem_out = "only ~/ (your own home) is expanded, not ~user";
+        *problem_out = _("only ~/ (your own home) is expanded, not ~user");
         return NULL;
     }
     const char *home = getenv("HOME");
     if (!home || home[0] != '/') {
-        *problem_out = "~ cannot be expanded: HOME is not set to an absolute path";
+        *problem_out = _("~ cannot be expanded: HOME is not set to an absolute path");
         return NULL;
     }
     return pv_xasprintf("%s%s", home, path + 1);
@@ -250,7 +252,7 @@ static void section_label(const struct parser *p, char *out, size_t out_size)
     else if (p->sec == SEC_UI)
         snprintf(out, out_size, "[ui]");
     else
-        snprintf(out, out_size, "the top of the file (before any section)");
+        snprintf(out, out_size, _("the top of the file (before any section)"));
 }
 
 static void account_init(struct cli_account *a, const char *name, unsigned line)
@@ -283,12 +285,12 @@ static enum cli_status finish_account(struct parser *p)
     struct cli_account *a = p->acct;
     if (!a->host)
         return fail_at(p, a->line,
-                       "[account %s] has no host (add a line like host = pop.example.org)",
+                       _("[account %s] has no host (add a line like host = pop.example.org)"),
                        a->name);
     if (a->tls == CLI_TLS_NONE && a->cafile)
         return fail_at(p, p->acct_seen[K_CAFILE],
-                       "cafile in [account %s] cannot be used with tls = none: without TLS there "
-                       "is no certificate to check",
+                       _("cafile in [account %s] cannot be used with tls = none: without TLS there "
+                         "is no certificate to check"),
                        a->name);
     return CLI_OK;
 }
@@ -310,13 +312,14 @@ static bool valid_account_name(const char *name)
 static enum cli_status start_account(struct parser *p, const char *name)
 {
     if (!valid_account_name(name))
-        return fail(p, "account name '%s' is not valid: use 1 to %d letters, digits and . _ - @ +",
+        return fail(p,
+                    _("account name '%s' is not valid: use 1 to %d letters, digits and . _ - @ +"),
                     name, CLI_ACCOUNT_NAME_MAX);
     const struct cli_account *old = cli_config_account(p->c, name);
     if (old)
-        return fail(p, "[account %s] appears twice (first on line %u)", name, old->line);
+        return fail(p, _("[account %s] appears twice (first on line %u)"), name, old->line);
     if (p->c->account_count == CLI_CONFIG_ACCOUNTS_MAX)
-        return fail(p, "too many accounts: at most %d", CLI_CONFIG_ACCOUNTS_MAX);
+        return fail(p, _("too many accounts: at most %d"), CLI_CONFIG_ACCOUNTS_MAX);
     p->c->accounts =
         pv_xreallocarray(p->c->accounts, p->c->account_count + 1, sizeof *p->c->accounts);
     p->acct = &p->c->accounts[p->c->account_count++];
@@ -341,12 +344,12 @@ static enum cli_status on_section(struct parser *p, const char *text, size_t len
     rest += strspn(rest, " \t");
     if (word == 7 && pv_ascii_nieq(inner, "account", 7)) {
         if (!*rest)
-            return fail(p, "[account] needs a name: [account NAME]");
+            return fail(p, _("[account] needs a name: [account NAME]"));
         return start_account(p, rest);
     }
     if (pv_ascii_ieq(inner, "ui")) {
         if (p->ui_started)
-            return fail(p, "[ui] appears twice: put all interface settings in one [ui] section");
+            return fail(p, _("[ui] appears twice: put all interface settings in one [ui] section"));
         p->ui_started = true;
         p->sec = SEC_UI;
         p->acct = NULL;
@@ -361,9 +364,9 @@ static enum cli_status on_section(struct parser *p, const char *text, size_t len
     suggest_consider(&s, first, "account");
     suggest_consider(&s, first, "ui");
     if (s.distance != SIZE_MAX)
-        return fail(p, "unknown section [%s] (did you mean [%s%s%s]?)", shown, s.best,
+        return fail(p, _("unknown section [%s] (did you mean [%s%s%s]?)"), shown, s.best,
                     *rest ? " " : "", strcmp(s.best, "account") == 0 ? rest : "");
-    return fail(p, "unknown section [%s]: sections are [account NAME] and [ui]", shown);
+    return fail(p, _("unknown section [%s]: sections are [account NAME] and [ui]"), shown);
 }
 
 /* A setting in the wrong place: say where it belongs. */
@@ -371,15 +374,15 @@ static const char *home_of(const char *name)
 {
     for (size_t i = 0; i < K_COUNT_; i++) {
         if (pv_ascii_ieq(name, ACCOUNT_KEYS[i]))
-            return "an [account NAME] section";
+            return _("an [account NAME] section");
     }
     char known[SUGGEST_NAME_MAX];
     for (size_t i = 0; tui_prefs_name(i, known, sizeof known); i++) {
         if (pv_ascii_ieq(name, known))
-            return "the [ui] section";
+            return _("the [ui] section");
     }
     if (pv_ascii_ieq(name, TOP_KEY_DEFAULT))
-        return "the top of the file, before any section";
+        return _("the top of the file, before any section");
     return NULL;
 }
 
@@ -391,11 +394,11 @@ static enum cli_status unknown_setting(struct parser *p, const char *name)
     cli_printable(shown, sizeof shown, name, strlen(name));
     const char *home = home_of(name);
     if (home)
-        return fail(p, "'%s' belongs in %s, not in %s", shown, home, where);
+        return fail(p, _("'%s' belongs in %s, not in %s"), shown, home, where);
     if (p->sec == SEC_ACCOUNT && pv_ascii_ieq(name, "password"))
-        return fail(p, "there is no password setting: a password written in a file is too easy "
-                       "to leak; use password_command (for example pass show mail), ~/.netrc or "
-                       "the prompt");
+        return fail(p, _("there is no password setting: a password written in a file is too easy "
+                         "to leak; use password_command (for example pass show mail), ~/.netrc or "
+                         "the prompt"));
     struct suggestion s = {.distance = SIZE_MAX};
     if (p->sec == SEC_ACCOUNT) {
         for (size_t i = 0; i < K_COUNT_; i++)
@@ -408,8 +411,8 @@ static enum cli_status unknown_setting(struct parser *p, const char *name)
         suggest_consider(&s, name, TOP_KEY_DEFAULT);
     }
     if (s.distance != SIZE_MAX)
-        return fail(p, "unknown setting '%s' in %s (did you mean '%s'?)", shown, where, s.best);
-    return fail(p, "unknown setting '%s' in %s", shown, where);
+        return fail(p, _("unknown setting '%s' in %s (did you mean '%s'?)"), shown, where, s.best);
+    return fail(p, _("unknown setting '%s' in %s"), shown, where);
 }
 
 static enum cli_status bad_value(struct parser *p, const char *name, const char *value,
@@ -440,7 +443,8 @@ static enum cli_status set_host(struct parser *p, const char *value)
         len -= 2;
     }
     if (len == 0 || len > CLI_HOST_MAX || strcspn(value, " /?#@") < len)
-        return bad_value(p, "host", value, "expected a host name or address, like pop.example.org");
+        return bad_value(p, "host", value,
+                         _("expected a host name or address, like pop.example.org"));
     free(p->acct->host);
     p->acct->host = pv_xstrndup(value, len);
     return CLI_OK;
@@ -464,8 +468,8 @@ static enum cli_status set_tls(struct parser *p, const char *value)
         }
     }
     return bad_value(p, "tls", value,
-                     "expected implicit (TLS from the start, port 995), starttls (STLS, port "
-                     "110) or none (no encryption)");
+                     _("expected implicit (TLS from the start, port 995), starttls (STLS, port "
+                       "110) or none (no encryption)"));
 }
 
 static enum cli_status set_account_value(struct parser *p, enum account_key k, const char *value)
@@ -478,7 +482,7 @@ static enum cli_status set_account_value(struct parser *p, enum account_key k, c
         return set_host(p, value);
     case K_PORT:
         if (!pv_parse_uint(value, strlen(value), &n) || n < 1 || n > 65535)
-            return bad_value(p, name, value, "expected a port number from 1 to 65535");
+            return bad_value(p, name, value, _("expected a port number from 1 to 65535"));
         snprintf(a->port, sizeof a->port, "%u", n);
         return CLI_OK;
     case K_TLS:
@@ -491,7 +495,7 @@ static enum cli_status set_account_value(struct parser *p, enum account_key k, c
         const char *mech = cli_auth_mechanism(value);
         if (!mech)
             return bad_value(p, name, value,
-                             "expected USER, APOP, PLAIN, LOGIN, XOAUTH2 or OAUTHBEARER");
+                             _("expected USER, APOP, PLAIN, LOGIN, XOAUTH2 or OAUTHBEARER"));
         free(a->auth);
         a->auth = pv_xstrdup(mech);
         return CLI_OK;
@@ -502,15 +506,15 @@ static enum cli_status set_account_value(struct parser *p, enum account_key k, c
         return CLI_OK;
     case K_NETRC:
         if (!parse_yes_no(value, &a->netrc))
-            return bad_value(p, name, value, "expected yes or no");
+            return bad_value(p, name, value, _("expected yes or no"));
         return CLI_OK;
     case K_CACHE:
         if (!parse_yes_no(value, &a->cache))
-            return bad_value(p, name, value, "expected yes or no");
+            return bad_value(p, name, value, _("expected yes or no"));
         return CLI_OK;
     case K_TIMEOUT:
         if (!pv_parse_uint(value, strlen(value), &n) || n < 1 || n > CLI_TIMEOUT_MAX_S)
-            return bad_value(p, name, value, "expected a number of seconds from 1 to 3600");
+            return bad_value(p, name, value, _("expected a number of seconds from 1 to 3600"));
         a->timeout_s = n;
         return CLI_OK;
     case K_CAFILE:
@@ -529,7 +533,7 @@ static enum cli_status on_account_setting(struct parser *p, const char *name, co
         if (!pv_ascii_ieq(name, ACCOUNT_KEYS[k]))
             continue;
         if (p->acct_seen[k])
-            return fail(p, "%s is set twice in [account %s] (first on line %u)", ACCOUNT_KEYS[k],
+            return fail(p, _("%s is set twice in [account %s] (first on line %u)"), ACCOUNT_KEYS[k],
                         p->acct->name, p->acct_seen[k]);
         p->acct_seen[k] = p->line;
         return set_account_value(p, (enum account_key)k, value);
@@ -541,7 +545,8 @@ static enum cli_status on_ui_setting(struct parser *p, const char *name, const c
 {
     for (size_t i = 0; i < p->ui_seen_count; i++) {
         if (pv_ascii_ieq(p->ui_seen[i].name, name))
-            return fail(p, "%s is set twice in [ui] (first on line %u)", name, p->ui_seen[i].line);
+            return fail(p, _("%s is set twice in [ui] (first on line %u)"), name,
+                        p->ui_seen[i].line);
     }
     struct pv_error why;
     pv_error_clear(&why);
@@ -563,7 +568,7 @@ static enum cli_status on_top_setting(struct parser *p, const char *name, const 
     if (!pv_ascii_ieq(name, TOP_KEY_DEFAULT))
         return unknown_setting(p, name);
     if (p->default_line)
-        return fail(p, "default_account is set twice (first on line %u)", p->default_line);
+        return fail(p, _("default_account is set twice (first on line %u)"), p->default_line);
     p->default_line = p->line;
     p->c->default_account = pv_xstrdup(value);
     return CLI_OK;
@@ -588,7 +593,7 @@ static enum cli_status on_setting(struct parser *p, const char *text, size_t len
     if (!eq) {
         char shown[QUOTE_MAX];
         cli_printable(shown, sizeof shown, text, len);
-        return fail(p, "expected 'name = value', a [section] or a # comment, got \"%s\"", shown);
+        return fail(p, _("expected 'name = value', a [section] or a # comment, got \"%s\""), shown);
     }
     const char *name_start = text;
     size_t name_len = (size_t)(eq - text);
@@ -605,12 +610,12 @@ static enum cli_status on_setting(struct parser *p, const char *text, size_t len
     if (!valid_setting_name(name)) {
         char shown[QUOTE_MAX];
         cli_printable(shown, sizeof shown, name, name_len);
-        return fail(p, "'%s' is not a setting name (letters, digits, _ . -)", shown);
+        return fail(p, _("'%s' is not a setting name (letters, digits, _ . -)"), shown);
     }
     if (has_control(value))
-        return fail(p, "the value of %s contains a control character", name);
+        return fail(p, _("the value of %s contains a control character"), name);
     if (!*value)
-        return fail(p, "%s has no value (write %s = VALUE, or leave the line out)", name, name);
+        return fail(p, _("%s has no value (write %s = VALUE, or leave the line out)"), name, name);
     switch (p->sec) {
     case SEC_ACCOUNT:
         return on_account_setting(p, name, value);
@@ -627,15 +632,15 @@ static enum cli_status on_line(struct parser *p, const char *text, size_t len)
     if (len > 0 && text[len - 1] == '\r')
         len--;
     if (len > CLI_CONFIG_LINE_MAX)
-        return fail(p, "the line is longer than %d bytes", CLI_CONFIG_LINE_MAX);
+        return fail(p, _("the line is longer than %d bytes"), CLI_CONFIG_LINE_MAX);
     if (memchr(text, '\0', len))
-        return fail(p, "the line contains a NUL byte: is this a text file?");
+        return fail(p, _("the line contains a NUL byte: is this a text file?"));
     trim(&text, &len);
     if (len == 0 || text[0] == '#' || text[0] == ';')
         return CLI_OK;
     if (text[0] == '[') {
         if (text[len - 1] != ']')
-            return fail(p, "a section header must end with ']'");
+            return fail(p, _("a section header must end with ']'"));
         return on_section(p, text + 1, len - 2);
     }
     return on_setting(p, text, len);
@@ -656,9 +661,9 @@ static enum cli_status finish(struct parser *p)
         cli_printable(shown, sizeof shown, def, strlen(def));
         if (s.distance != SIZE_MAX)
             return fail_at(p, p->default_line,
-                           "default_account '%s' names no account (did you mean '%s'?)", shown,
+                           _("default_account '%s' names no account (did you mean '%s'?)"), shown,
                            s.best);
-        return fail_at(p, p->default_line, "default_account '%s' names no [account %s] section",
+        return fail_at(p, p->default_line, _("default_account '%s' names no [account %s] section"),
                        shown, shown);
     }
     return CLI_OK;
@@ -729,29 +734,32 @@ static enum cli_status check_file(int fd, const char *shown, struct pv_error *er
 {
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        pv_error_set(err, "%s: cannot check it: %s", shown, strerror(errno));
+        pv_error_set(err, _("%s: cannot check it: %s"), shown, strerror(errno));
         return CLI_ERR_CONFIG;
     }
     if (!S_ISREG(st.st_mode)) {
-        pv_error_set(err, "%s: not a regular file", shown);
+        pv_error_set(err, _("%s: not a regular file"), shown);
         return CLI_ERR_CONFIG;
     }
     if (st.st_uid != getuid() && st.st_uid != 0) {
         pv_error_set(err,
-                     "%s: refused: it belongs to another user (uid %u), who could make popview "
-                     "run any command as password_command",
+                     _("%s: refused: it belongs to another user (uid %u), who could make popview "
+                       "run any command as password_command"),
                      shown, (unsigned)st.st_uid);
         return CLI_ERR_CONFIG;
     }
     if (st.st_mode & (S_IWGRP | S_IWOTH)) {
         pv_error_set(err,
-                     "%s: refused: %s can write to it, and could make popview run any command as "
-                     "password_command; run: chmod go-w %s",
-                     shown, (st.st_mode & S_IWOTH) ? "everyone" : "its group", shown);
+                     (st.st_mode & S_IWOTH)
+                         ? _("%s: refused: everyone can write to it, and could make popview run "
+                             "any command as password_command; run: chmod go-w %s")
+                         : _("%s: refused: its group can write to it, and could make popview run "
+                             "any command as password_command; run: chmod go-w %s"),
+                     shown, shown);
         return CLI_ERR_CONFIG;
     }
     if (st.st_size > CLI_CONFIG_FILE_MAX) {
-        pv_error_set(err, "%s: too large (%lld bytes; a config file has at most %d)", shown,
+        pv_error_set(err, _("%s: too large (%lld bytes; a config file has at most %d)"), shown,
                      (long long)st.st_size, CLI_CONFIG_FILE_MAX);
         return CLI_ERR_CONFIG;
     }
@@ -768,13 +776,13 @@ static enum cli_status read_all(int fd, const char *shown, struct pv_buf *out, s
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            pv_error_set(err, "%s: cannot read it: %s", shown, strerror(errno));
+            pv_error_set(err, _("%s: cannot read it: %s"), shown, strerror(errno));
             return CLI_ERR_CONFIG;
         }
         if (n == 0)
             return CLI_OK;
         if (!pv_buf_append(out, chunk, (size_t)n)) {
-            pv_error_set(err, "%s: too large (a config file has at most %d bytes)", shown,
+            pv_error_set(err, _("%s: too large (a config file has at most %d bytes)"), shown,
                          CLI_CONFIG_FILE_MAX);
             return CLI_ERR_CONFIG;
         }
@@ -793,7 +801,7 @@ enum cli_status cli_config_load(const char *path, bool must_exist, struct cli_co
             *config_out = config_new(shown);
             st = CLI_OK;
         } else {
-            pv_error_set(err, "%s: cannot open it: %s", shown, strerror(errno));
+            pv_error_set(err, _("%s: cannot open it: %s"), shown, strerror(errno));
         }
         free(shown);
         return st;
@@ -867,13 +875,13 @@ enum cli_status cli_config_apply(const struct cli_account *account, struct cli_o
                                  struct pv_error *err)
 {
     if (!account || !opts) {
-        pv_error_set(err, "no account to use");
+        pv_error_set(err, _("no account to use"));
         return CLI_ERR_USAGE;
     }
     if (opts->no_tls && account->tls == CLI_TLS_IMPLICIT) {
         pv_error_set(err,
-                     "--no-tls cannot be used with account %s: it has TLS from the start "
-                     "(tls = implicit)",
+                     _("--no-tls cannot be used with account %s: it has TLS from the start "
+                       "(tls = implicit)"),
                      account->name);
         return CLI_ERR_USAGE;
     }
@@ -894,8 +902,8 @@ enum cli_status cli_config_apply(const struct cli_account *account, struct cli_o
     if (account->tls == CLI_TLS_NONE) {
         if (opts->insecure) {
             pv_error_set(err,
-                         "--insecure cannot be used with account %s: it has no TLS "
-                         "(tls = none), so there is no certificate to check",
+                         _("--insecure cannot be used with account %s: it has no TLS "
+                           "(tls = none), so there is no certificate to check"),
                          account->name);
             return CLI_ERR_USAGE;
         }
@@ -914,7 +922,7 @@ const char *cli_tls_mode_text(enum cli_tls_mode tls)
     case CLI_TLS_NONE:
         break;
     }
-    return "no TLS";
+    return _("no TLS");
 }
 
 void cli_account_server_text(const struct cli_account *account, char *out, size_t out_size)

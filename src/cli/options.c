@@ -14,6 +14,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 
 enum { QUOTE_MAX = 80 };
@@ -68,14 +70,14 @@ static const struct {
     const char *form;
 } value_forms[] = {
     {OPT_FORMAT, "--format text|tsv"},
-    {OPT_SHOW, "--show N (a message number)"},
+    {OPT_SHOW, N_("--show N (a message number)")},
     {OPT_USER, "--user NAME"},
     {OPT_PASSWORD_COMMAND, "--password-command CMD"},
     {OPT_AUTH, "--auth USER|APOP|PLAIN|LOGIN|XOAUTH2|OAUTHBEARER"},
     {OPT_CAFILE, "--cafile FILE"},
-    {OPT_TIMEOUT, "--timeout SECS (1 to 3600)"},
+    {OPT_TIMEOUT, N_("--timeout SECS (1 to 3600)")},
     {OPT_TRACE, "--trace FILE"},
-    {OPT_ACCOUNT, "--account NAME (an [account NAME] of the config file)"},
+    {OPT_ACCOUNT, N_("--account NAME (an [account NAME] of the config file)")},
     {OPT_CONFIG, "--config FILE"},
 };
 
@@ -85,52 +87,54 @@ static const char *const auth_mechanisms[] = {
     "USER", "APOP", "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER",
 };
 
+/* Translated as a whole (the option names stay as they are). */
+/* xgettext:no-c-format */
 static const char usage_text[] =
-    "Usage: popview [options] pop3s://[user@]host[:port]\n"
-    "       popview [options] pop3://[user@]host[:port]\n"
-    "       popview [options] [-a NAME]    an account of the config file\n"
-    "       popview --demo [--capa | --summary | --show N]\n"
-    "Browse a POP3 mailbox; --capa, --summary and --show print and exit instead.\n"
-    "Without a URL: the account named by -a, else the only account of the config\n"
-    "file, else a list to choose from (default_account for --capa/--summary/--show).\n"
-    "\n"
-    "URL:\n"
-    "  pop3s://[user@]host[:port]  TLS from the start (default port 995)\n"
-    "  pop3://[user@]host[:port]   plain, upgraded with STLS (default port 110)\n"
-    "  IPv6 in brackets: pop3s://[::1]:9995; an '@' in the user may be written %40\n"
-    "\n"
-    "Modes (at most one; without one: the interactive browser):\n"
-    "      --capa              print the server's capabilities and exit\n"
-    "      --summary           print one line per message and exit\n"
-    "      --show N            print message N and exit\n"
-    "      --demo              use the built-in demo server instead of a URL\n"
-    "\n"
-    "Options:\n"
-    "      --format text|tsv   output of --summary (default text)\n"
-    "      --user NAME         log in as NAME (overrides the URL's user)\n"
-    "      --password-command CMD  password = first line CMD prints (run by /bin/sh)\n"
-    "      --auth MECH         USER, APOP, PLAIN, LOGIN, XOAUTH2 or OAUTHBEARER\n"
-    "      --cafile FILE       trust the CA certificates in FILE, not the system's\n"
-    "      --insecure          do not verify the server's certificate (dangerous)\n"
-    "      --no-tls            with pop3://: no STLS, all in clear text (dangerous)\n"
-    "      --timeout SECS      network timeout, 1 to 3600 seconds (default 30)\n"
-    "      --trace FILE        write the POP3 dialogue to FILE (passwords masked)\n"
-    "      --no-cache          do not read or write the local cache\n"
-    "  -a, --account NAME      use [account NAME] of the config file\n"
-    "      --config FILE       read FILE instead of $XDG_CONFIG_HOME/popview/config\n"
-    "                          (~/.config/popview/config); options given here win\n"
-    "  -V, --version           print the version and exit\n"
-    "  -h, --help              print this help and exit\n"
-    "\n"
-    "Password, from the first of: the POPVIEW_PASSWORD environment variable,\n"
-    "--password-command, ~/.netrc (must be chmod 600), a prompt on the terminal.\n"
-    "\n"
-    "Exit status: 0 ok, 1 usage error, 2 connection/TLS error,\n"
-    "3 authentication error, 4 server/protocol error.\n";
+    N_("Usage: popview [options] pop3s://[user@]host[:port]\n"
+       "       popview [options] pop3://[user@]host[:port]\n"
+       "       popview [options] [-a NAME]    an account of the config file\n"
+       "       popview --demo [--capa | --summary | --show N]\n"
+       "Browse a POP3 mailbox; --capa, --summary and --show print and exit instead.\n"
+       "Without a URL: the account named by -a, else the only account of the config\n"
+       "file, else a list to choose from (default_account for --capa/--summary/--show).\n"
+       "\n"
+       "URL:\n"
+       "  pop3s://[user@]host[:port]  TLS from the start (default port 995)\n"
+       "  pop3://[user@]host[:port]   plain, upgraded with STLS (default port 110)\n"
+       "  IPv6 in brackets: pop3s://[::1]:9995; an '@' in the user may be written %40\n"
+       "\n"
+       "Modes (at most one; without one: the interactive browser):\n"
+       "      --capa              print the server's capabilities and exit\n"
+       "      --summary           print one line per message and exit\n"
+       "      --show N            print message N and exit\n"
+       "      --demo              use the built-in demo server instead of a URL\n"
+       "\n"
+       "Options:\n"
+       "      --format text|tsv   output of --summary (default text)\n"
+       "      --user NAME         log in as NAME (overrides the URL's user)\n"
+       "      --password-command CMD  password = first line CMD prints (run by /bin/sh)\n"
+       "      --auth MECH         USER, APOP, PLAIN, LOGIN, XOAUTH2 or OAUTHBEARER\n"
+       "      --cafile FILE       trust the CA certificates in FILE, not the system's\n"
+       "      --insecure          do not verify the server's certificate (dangerous)\n"
+       "      --no-tls            with pop3://: no STLS, all in clear text (dangerous)\n"
+       "      --timeout SECS      network timeout, 1 to 3600 seconds (default 30)\n"
+       "      --trace FILE        write the POP3 dialogue to FILE (passwords masked)\n"
+       "      --no-cache          do not read or write the local cache\n"
+       "  -a, --account NAME      use [account NAME] of the config file\n"
+       "      --config FILE       read FILE instead of $XDG_CONFIG_HOME/popview/config\n"
+       "                          (~/.config/popview/config); options given here win\n"
+       "  -V, --version           print the version and exit\n"
+       "  -h, --help              print this help and exit\n"
+       "\n"
+       "Password, from the first of: the POPVIEW_PASSWORD environment variable,\n"
+       "--password-command, ~/.netrc (must be chmod 600), a prompt on the terminal.\n"
+       "\n"
+       "Exit status: 0 ok, 1 usage error, 2 connection/TLS error,\n"
+       "3 authentication error, 4 server/protocol error.\n");
 
 const char *cli_usage_text(void)
 {
-    return usage_text;
+    return _(usage_text);
 }
 
 enum cli_exit cli_status_exit_code(enum cli_status st)
@@ -176,7 +180,7 @@ static const char *option_name(int id)
 static enum cli_status set_mode(struct parse *p, enum cli_mode mode, int id)
 {
     if (p->mode_option && p->o->mode != mode) {
-        pv_error_set(p->err, "--%s and --%s cannot be used together: choose one mode",
+        pv_error_set(p->err, _("--%s and --%s cannot be used together: choose one mode"),
                      p->mode_option, option_name(id));
         return CLI_ERR_USAGE;
     }
@@ -189,7 +193,7 @@ static enum cli_status bad_value(struct parse *p, const char *what, const char *
 {
     char quoted[QUOTE_MAX];
     cli_printable(quoted, sizeof quoted, value, strlen(value));
-    pv_error_set(p->err, "%s, got \"%s\"", what, quoted);
+    pv_error_set(p->err, _("%s, got \"%s\""), what, quoted);
     return CLI_ERR_USAGE;
 }
 
@@ -197,12 +201,12 @@ static enum cli_status bad_value(struct parse *p, const char *what, const char *
 static enum cli_status set_text(struct parse *p, int id, const char *value, char **field)
 {
     if (!*value) {
-        pv_error_set(p->err, "--%s needs a value that is not empty", option_name(id));
+        pv_error_set(p->err, _("--%s needs a value that is not empty"), option_name(id));
         return CLI_ERR_USAGE;
     }
     if (value[strcspn(value, "\r\n")] != '\0') {
         char what[64];
-        snprintf(what, sizeof what, "--%s needs a value on one line", option_name(id));
+        snprintf(what, sizeof what, _("--%s needs a value on one line"), option_name(id));
         return bad_value(p, what, value);
     }
     free(*field);
@@ -217,7 +221,7 @@ static enum cli_status set_format(struct parse *p, const char *value)
     } else if (pv_ascii_ieq(value, "tsv")) {
         p->o->format = CLI_FORMAT_TSV;
     } else {
-        return bad_value(p, "--format needs text or tsv", value);
+        return bad_value(p, _("--format needs text or tsv"), value);
     }
     p->format_given = true;
     return CLI_OK;
@@ -227,7 +231,7 @@ static enum cli_status set_show(struct parse *p, const char *value)
 {
     unsigned n = 0;
     if (!pv_parse_uint(value, strlen(value), &n) || n < 1)
-        return bad_value(p, "--show needs a message number of 1 or more", value);
+        return bad_value(p, _("--show needs a message number of 1 or more"), value);
     p->o->show_msg = n;
     return set_mode(p, CLI_MODE_SHOW, OPT_SHOW);
 }
@@ -236,7 +240,7 @@ static enum cli_status set_timeout(struct parse *p, const char *value)
 {
     unsigned n = 0;
     if (!pv_parse_uint(value, strlen(value), &n) || n < 1 || n > CLI_TIMEOUT_MAX_S)
-        return bad_value(p, "--timeout needs a number of seconds between 1 and 3600", value);
+        return bad_value(p, _("--timeout needs a number of seconds between 1 and 3600"), value);
     p->o->timeout_s = n;
     p->o->timeout_given = true;
     return CLI_OK;
@@ -259,7 +263,7 @@ static enum cli_status set_auth(struct parse *p, const char *value)
         p->o->auth = pv_xstrdup(mech);
         return CLI_OK;
     }
-    return bad_value(p, "--auth needs one of USER, APOP, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER",
+    return bad_value(p, _("--auth needs one of USER, APOP, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER"),
                      value);
 }
 
@@ -310,7 +314,7 @@ static enum cli_status apply_option(struct parse *p, int id, const char *value)
         o->no_cache = true;
         return CLI_OK;
     default:
-        pv_error_set(p->err, "internal error: option %d has no handler", id);
+        pv_error_set(p->err, _("internal error: option %d has no handler"), id);
         return CLI_ERR_USAGE;
     }
 }
@@ -321,12 +325,12 @@ static enum cli_status getopt_failure(struct parse *p, int ret, int argc, char *
     if (ret == ':') {
         for (size_t i = 0; i < PV_ARRAY_LEN(value_forms); i++) {
             if (value_forms[i].id == optopt) {
-                pv_error_set(p->err, "--%s needs a value: %s", option_name(optopt),
-                             value_forms[i].form);
+                pv_error_set(p->err, _("--%s needs a value: %s"), option_name(optopt),
+                             _(value_forms[i].form));
                 return CLI_ERR_USAGE;
             }
         }
-        pv_error_set(p->err, "an option needs a value; see popview --help");
+        pv_error_set(p->err, _("an option needs a value; see popview --help"));
         return CLI_ERR_USAGE;
     }
     const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
@@ -338,15 +342,15 @@ static enum cli_status getopt_failure(struct parse *p, int ret, int argc, char *
              * to an option that takes none. */
             char whole[QUOTE_MAX];
             cli_printable(whole, sizeof whole, arg, strlen(arg));
-            pv_error_set(p->err, "--%s takes no value, got \"%s\"", option_name(optopt), whole);
+            pv_error_set(p->err, _("--%s takes no value, got \"%s\""), option_name(optopt), whole);
             return CLI_ERR_USAGE;
         }
-        pv_error_set(p->err, "unknown or ambiguous option \"%s\"; see popview --help", quoted);
+        pv_error_set(p->err, _("unknown or ambiguous option \"%s\"; see popview --help"), quoted);
         return CLI_ERR_USAGE;
     }
     char shortopt[2] = {(char)optopt, '\0'};
     cli_printable(quoted, sizeof quoted, shortopt, 1);
-    pv_error_set(p->err, "unknown option \"-%s\"; see popview --help", quoted);
+    pv_error_set(p->err, _("unknown option \"-%s\"; see popview --help"), quoted);
     return CLI_ERR_USAGE;
 }
 
@@ -357,23 +361,24 @@ static enum cli_status check_url_and_combinations(struct parse *p, int npos, cha
     char quoted[QUOTE_MAX];
     if (o->demo && npos > 0) {
         cli_printable(quoted, sizeof quoted, pos[0], strlen(pos[0]));
-        pv_error_set(p->err, "--demo runs its own server and takes no URL, got \"%s\"", quoted);
+        pv_error_set(p->err, _("--demo runs its own server and takes no URL, got \"%s\""), quoted);
         return CLI_ERR_USAGE;
     }
     if (o->account && o->demo) {
-        pv_error_set(p->err, "--account and --demo cannot be used together: the demo has its "
-                             "own server");
+        pv_error_set(p->err, _("--account and --demo cannot be used together: the demo has its "
+                               "own server"));
         return CLI_ERR_USAGE;
     }
     if (o->account && npos > 0) {
         cli_printable(quoted, sizeof quoted, pos[0], strlen(pos[0]));
-        pv_error_set(p->err, "--account %s and the URL \"%s\" both name a server: give one of them",
+        pv_error_set(p->err,
+                     _("--account %s and the URL \"%s\" both name a server: give one of them"),
                      o->account, quoted);
         return CLI_ERR_USAGE;
     }
     if (npos > 1) {
         cli_printable(quoted, sizeof quoted, pos[1], strlen(pos[1]));
-        pv_error_set(p->err, "one server URL expected, got a second argument \"%s\"", quoted);
+        pv_error_set(p->err, _("one server URL expected, got a second argument \"%s\""), quoted);
         return CLI_ERR_USAGE;
     }
     if (npos == 1) {
@@ -382,18 +387,18 @@ static enum cli_status check_url_and_combinations(struct parse *p, int npos, cha
             return st;
     }
     if (p->format_given && o->mode != CLI_MODE_SUMMARY) {
-        pv_error_set(p->err, "--format applies to --summary only");
+        pv_error_set(p->err, _("--format applies to --summary only"));
         return CLI_ERR_USAGE;
     }
     if (o->cafile && o->insecure) {
-        pv_error_set(p->err, "--cafile and --insecure contradict each other: --insecure turns "
-                             "the certificate check off, --cafile says whom to trust");
+        pv_error_set(p->err, _("--cafile and --insecure contradict each other: --insecure turns "
+                               "the certificate check off, --cafile says whom to trust"));
         return CLI_ERR_USAGE;
     }
     if (o->no_tls && (o->cafile || o->insecure)) {
         pv_error_set(p->err,
-                     "--no-tls cannot be used with %s: without TLS there is no "
-                     "certificate to check",
+                     _("--no-tls cannot be used with %s: without TLS there is no "
+                       "certificate to check"),
                      o->cafile ? "--cafile" : "--insecure");
         return CLI_ERR_USAGE;
     }
@@ -404,8 +409,8 @@ enum cli_status cli_options_check_url(struct cli_options *o, struct pv_error *er
 {
     if (o->no_tls && o->url) {
         if (o->url->tls == CLI_TLS_IMPLICIT) {
-            pv_error_set(err, "--no-tls cannot be used with pop3s:// (TLS from the start); "
-                              "use pop3://host for a plain connection");
+            pv_error_set(err, _("--no-tls cannot be used with pop3s:// (TLS from the start); "
+                                "use pop3://host for a plain connection"));
             return CLI_ERR_USAGE;
         }
         o->url->tls = CLI_TLS_NONE;
@@ -466,7 +471,7 @@ enum cli_status cli_options_parse(int argc, char **argv, struct cli_options **op
     enum cli_status st = argc < 1 || !argv ? CLI_ERR_USAGE : parse_argv(&p, argc, argv);
     if (st != CLI_OK) {
         if (argc < 1 || !argv)
-            pv_error_set(err, "no command line to parse");
+            pv_error_set(err, _("no command line to parse"));
         cli_options_free(&o);
         return st;
     }

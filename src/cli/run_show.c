@@ -21,6 +21,8 @@
 
 #include <popview/mail.h>
 
+#include <popview/i18n.h>
+
 #include "cli.h"
 
 /* RETR may exceed LIST's size: a server that stores LF line ends counts one
@@ -62,8 +64,8 @@ static enum pop3_status listed_size(struct pop3_session *s, unsigned msgno, uint
         char size[16];
         pv_format_size(*size_out, size, sizeof size);
         pv_error_set(err,
-                     "message %u is %s according to the server's LIST, more than the %u MiB "
-                     "--show reads; nothing was downloaded",
+                     _("message %u is %s according to the server's LIST, more than the %u MiB "
+                       "--show reads; nothing was downloaded"),
                      msgno, size, (unsigned)(CLI_SHOW_MAX >> 20));
         return POP3_ERR_ABORTED;
     }
@@ -103,17 +105,17 @@ static enum pop3_status fetch_message(struct pop3_session *s, unsigned msgno,
     pv_error_clear(&c.err);
     st = pop3_session_retr(s, msgno, collect_line, &c, err);
     if (st == POP3_OK && !pv_spool_finish(c.spool, &c.err)) {
-        pv_error_set(err, "message %u could not be kept while reading it: %s", msgno, c.err.msg);
+        pv_error_set(err, _("message %u could not be kept while reading it: %s"), msgno, c.err.msg);
         st = POP3_ERR_ABORTED;
     } else if (st == POP3_ERR_ABORTED && c.err.msg[0] && !c.over_cap) {
-        pv_error_set(err, "message %u could not be kept while reading it: %s", msgno, c.err.msg);
+        pv_error_set(err, _("message %u could not be kept while reading it: %s"), msgno, c.err.msg);
     } else if (st == POP3_ERR_ABORTED) {
         char size[16], limit[16];
         pv_format_size(listed, size, sizeof size);
         pv_format_size(cap, limit, sizeof limit);
         pv_error_set(err,
-                     "the server sent more than %s for message %u, which its LIST gave as %s; "
-                     "popview stopped reading it",
+                     _("the server sent more than %s for message %u, which its LIST gave as %s; "
+                       "popview stopped reading it"),
                      limit, msgno, size);
     }
     if (st == POP3_OK)

@@ -1,8 +1,10 @@
 /*
  * What the index shows in its narrow columns: a date as short as it can be
  * while still unambiguous ("14:05" today, "Mon 14" this week, else the ISO
- * date), and the names of the sort orders.  Day names are English whatever
- * the locale, like the rest of the interface.  The config's date_format
+ * date), and the names of the sort orders.  Day names are the locale's own
+ * (LC_TIME: "Mon 14" in English, "Пн 14" in Russian); the sort names are
+ * English in the config file and translated on screen (N_ here, _() where
+ * they are shown).  The config's date_format
  * replaces the short forms with a strftime format of the person's choosing
  * (in the locale's language, since they chose it), and its column is as
  * wide as the widest of a few sample dates.
@@ -15,9 +17,24 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 static const char *const WEEKDAYS[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+
+/* Longer abbreviations than this would crowd the day number out of the
+ * date column (10 columns); such a locale gets the English one. */
+enum { WEEKDAY_COLS_MAX = 5 };
+
+/* The abbreviated weekday of tm in the locale's LC_TIME ("Mon", "Пн"). */
+static void weekday_name(const struct tm *tm, char *out, size_t out_size)
+{
+    size_t len = strftime(out, out_size, "%a", tm);
+    size_t cols = len ? tui_text_columns(out, len) : 0;
+    if (cols == 0 || cols > WEEKDAY_COLS_MAX)
+        snprintf(out, out_size, "%s", WEEKDAYS[tm->tm_wday % 7]);
+}
 
 static bool same_day(const struct tm *a, const struct tm *b)
 {
@@ -40,7 +57,9 @@ void tui_format_date(int64_t when, time_t now, char *out, size_t out_size)
     /* Within the last week the weekday is enough; a date in the future
      * (a wrong clock) gets the full date so it is not mistaken for a past one. */
     if (when < (int64_t)now && (int64_t)now - when < 7 * 24 * 3600) {
-        snprintf(out, out_size, "%s %d", WEEKDAYS[tm_when.tm_wday % 7], tm_when.tm_mday);
+        char day[32];
+        weekday_name(&tm_when, day, sizeof day);
+        snprintf(out, out_size, "%s %d", day, tm_when.tm_mday);
         return;
     }
     snprintf(out, out_size, "%04d-%02d-%02d", tm_when.tm_year + 1900, tm_when.tm_mon + 1,
@@ -51,8 +70,9 @@ static const struct {
     enum mailbox_sort key;
     const char *name;
 } SORTS[] = {
-    {MAILBOX_SORT_NUMBER, "number"},   {MAILBOX_SORT_DATE, "date"}, {MAILBOX_SORT_FROM, "from"},
-    {MAILBOX_SORT_SUBJECT, "subject"}, {MAILBOX_SORT_SIZE, "size"},
+    {MAILBOX_SORT_NUMBER, N_("number")}, {MAILBOX_SORT_DATE, N_("date")},
+    {MAILBOX_SORT_FROM, N_("from")},     {MAILBOX_SORT_SUBJECT, N_("subject")},
+    {MAILBOX_SORT_SIZE, N_("size")},
 };
 
 enum mailbox_sort tui_sort_next(enum mailbox_sort key)

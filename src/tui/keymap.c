@@ -17,6 +17,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 #define FN(k) TUI_KEY_FN(k)
@@ -165,11 +167,11 @@ static const struct {
     size_t count;
     const char *title;
 } MAPS[KEYMAP_COUNT_] = {
-    [KEYMAP_INDEX] = {INDEX_KEYS, PV_ARRAY_LEN(INDEX_KEYS), "index"},
-    [KEYMAP_PAGER] = {PAGER_KEYS, PV_ARRAY_LEN(PAGER_KEYS), "pager"},
-    [KEYMAP_HELP] = {HELP_KEYS, PV_ARRAY_LEN(HELP_KEYS), "help"},
-    [KEYMAP_TRANSCRIPT] = {TRANSCRIPT_KEYS, PV_ARRAY_LEN(TRANSCRIPT_KEYS), "transcript"},
-    [KEYMAP_INFO] = {INFO_KEYS, PV_ARRAY_LEN(INFO_KEYS), "server inspector"},
+    [KEYMAP_INDEX] = {INDEX_KEYS, PV_ARRAY_LEN(INDEX_KEYS), N_("index")},
+    [KEYMAP_PAGER] = {PAGER_KEYS, PV_ARRAY_LEN(PAGER_KEYS), N_("pager")},
+    [KEYMAP_HELP] = {HELP_KEYS, PV_ARRAY_LEN(HELP_KEYS), N_("help")},
+    [KEYMAP_TRANSCRIPT] = {TRANSCRIPT_KEYS, PV_ARRAY_LEN(TRANSCRIPT_KEYS), N_("transcript")},
+    [KEYMAP_INFO] = {INFO_KEYS, PV_ARRAY_LEN(INFO_KEYS), N_("server inspector")},
 };
 
 /* ---- the keys in effect: defaults with the config's overrides ---------------- */
@@ -307,6 +309,9 @@ const char *keymap_title(enum keymap_id map)
     return MAPS[map].title;
 }
 
+/* The names are not translated: the help and the hint line show them so
+ * that they can be copied into key.ACTION, which reads only these (a
+ * keyboard's caps say Enter, Esc and PgDn in Russia too). */
 static const struct {
     int key;
     const char *name;

@@ -21,6 +21,8 @@
 
 #include <popview/tui.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 enum { NUMBER_MAX_DIGITS = 6 };
@@ -75,8 +77,8 @@ static void draw(struct picker *p)
     }
     theme_apply(&p->theme, stdscr, ROLE_TITLE);
     scr_blank(stdscr, 0, 0, cols);
-    int x = scr_puts(stdscr, 0, 0, cols, "popview: choose an account", 0);
-    static const char hints[] = "Enter:Open  q:Quit";
+    int x = scr_puts(stdscr, 0, 0, cols, _("popview: choose an account"), 0);
+    const char *hints = _("Enter:Open  q:Quit");
     int hint_w = (int)text_cols(hints);
     if (cols - x >= hint_w + 2)
         scr_puts(stdscr, 0, cols - hint_w, hint_w, hints, 0);
@@ -103,8 +105,8 @@ static void draw(struct picker *p)
     theme_apply(&p->theme, stdscr, ROLE_STATUS);
     scr_blank(stdscr, rows - 1, 0, cols);
     char status[128];
-    snprintf(status, sizeof status, "account %zu of %zu; Enter opens it, q leaves", p->cursor + 1,
-             p->count);
+    snprintf(status, sizeof status, _("account %zu of %zu; Enter opens it, q leaves"),
+             p->cursor + 1, p->count);
     scr_puts(stdscr, rows - 1, 0, cols, status, SCR_ELLIPSIS);
     theme_apply(&p->theme, stdscr, ROLE_NORMAL);
     refresh();
@@ -203,17 +205,17 @@ enum tui_pick_result tui_pick_account(const struct tui_account_entry *entries, s
                                       size_t *chosen_out, struct pv_error *err)
 {
     if (!entries || count == 0) {
-        pv_error_set(err, "there is no account to choose from");
+        pv_error_set(err, _("there is no account to choose from"));
         return TUI_PICK_ERROR;
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        pv_error_set(err, "choosing an account needs a terminal; name one with -a NAME");
+        pv_error_set(err, _("choosing an account needs a terminal; name one with -a NAME"));
         return TUI_PICK_ERROR;
     }
     SCREEN *screen = newterm(NULL, stdout, stdin);
     if (!screen) {
         const char *term = getenv("TERM");
-        pv_error_set(err, "cannot start the account picker for TERM=%s; name one with -a NAME",
+        pv_error_set(err, _("cannot start the account picker for TERM=%s; name one with -a NAME"),
                      term ? term : "(unset)");
         return TUI_PICK_ERROR;
     }

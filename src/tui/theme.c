@@ -21,6 +21,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* Notes read as asides: italic where curses has it, else dim. */
@@ -207,25 +209,27 @@ static bool style_field(const char *value, int n, char *out, size_t out_size)
 
 bool theme_parse_style(const char *value, struct theme_style *style_out, struct pv_error *err)
 {
-    static const char form[] = "fg,bg[,attributes], for example red,default,bold";
     size_t commas = 0;
     for (const char *p = value; *p; p++)
         commas += *p == ',';
     if (strlen(value) > STYLE_TEXT_MAX || commas < 1 || commas > 2) {
-        pv_error_set(err, "expected %s", form);
+        pv_error_set(err, "%s", _("expected fg,bg[,attributes], for example red,default,bold"));
         return false;
     }
     char word[STYLE_WORD_MAX];
     struct theme_style st = {.set = true, .fg = -1, .bg = -1, .attr = A_NORMAL};
     short *targets[2] = {&st.fg, &st.bg};
-    static const char *const which[2] = {"foreground", "background"};
     for (int i = 0; i < 2; i++) {
         style_field(value, i, word, sizeof word);
         if (!parse_color(word, targets[i])) {
             pv_error_set(err,
-                         "unknown %s colour '%s': use default, black, red, green, yellow, "
-                         "blue, magenta, cyan, white, bright-NAME or a number 0-255",
-                         which[i], word);
+                         i == 0 ? _("unknown foreground colour '%s': use default, black, red, "
+                                    "green, yellow, blue, magenta, cyan, white, bright-NAME or "
+                                    "a number 0-255")
+                                : _("unknown background colour '%s': use default, black, red, "
+                                    "green, yellow, blue, magenta, cyan, white, bright-NAME or "
+                                    "a number 0-255"),
+                         word);
             return false;
         }
     }
@@ -235,8 +239,8 @@ bool theme_parse_style(const char *value, struct theme_style *style_out, struct 
         char bad[32];
         if (!parse_attrs(attrs, &st.attr, bad, sizeof bad)) {
             pv_error_set(err,
-                         "unknown attribute '%s': use normal, bold, dim, italic, underline, "
-                         "reverse or blink, joined with +",
+                         _("unknown attribute '%s': use normal, bold, dim, italic, underline, "
+                           "reverse or blink, joined with +"),
                          bad);
             return false;
         }

@@ -27,7 +27,9 @@ for f in "${listed[@]}"; do
   [ -f "$f" ] || { echo "POTFILES: $f does not exist"; fail=1; }
 done
 while IFS= read -r f; do
-  if ! printf '%s\n' "${listed[@]}" | grep -qxF "$f"; then
+  # A here-string, not a pipe: with pipefail, grep -q leaving early could
+  # fail printf with SIGPIPE and report a listed file as missing.
+  if ! grep -qxF "$f" <<<"$(printf '%s\n' "${listed[@]}")"; then
     echo "POTFILES: $f uses _() but is not listed, so its strings are never translated"
     fail=1
   fi
