@@ -12,9 +12,10 @@
  *
  * Glossary: a *headline* is the decoded (not yet sanitized) From, Subject,
  * Date and attachment marker of a message; an *entry* is a headline with
- * the UIDL and size it belongs to.  The entries' strings live in one
- * *arena* of large blocks (a 100,000-message cache is some 200,000 short
- * strings), freed all at once with the cache.
+ * the UIDL and size it belongs to.  The entries' strings live in an
+ * *arena* of large blocks (a 100,000-message cache is some 300,000 short
+ * strings), freed all at once with the cache; the file as read is one of
+ * those blocks, its strings used where they are.
  *
  * The file (all numbers little-endian):
  *   header  "PVHCACHE", u32 version, u32 0, u64 entries, u64 body length,
@@ -22,7 +23,8 @@
  *   body    u16 key length, key; then per entry: u8 UIDL length, UIDL,
  *           u64 size, u8 flags (1 has date, 2 multipart/mixed), i64 date,
  *           i32 tz offset in minutes, u16 From length, From, u16 Subject
- *           length, Subject
+ *           length, Subject; every text is followed by a NUL byte that its
+ *           length does not count (and holds no NUL itself)
  * A file that is not exactly this (another version, a length that does not
  * add up, a checksum that does not match, a field out of range) is not
  * trusted at all: the cache starts empty and the next save replaces it.
@@ -51,10 +53,11 @@
 #include "private.h"
 
 enum {
-    CACHE_VERSION = 1,
+    CACHE_VERSION = 2, /* 2: texts end in NUL */
     CACHE_HEADER_LEN = 40,
     CACHE_UID_MAX = 70, /* RFC 1939 section 7: 1 to 70 characters */
     CACHE_NAME_MAX = 64,
+    CACHE_KEY_MAX = 4096,
     CACHE_TMP_STALE_S = 600, /* a temporary file this old belongs to no writer */
     CACHE_TZ_MAX = 24 * 60,
     CACHE_ARENA_BLOCK = 64 * 1024,
@@ -275,33 +278,33 @@ static uint64_t get_le(struct reader *r, size_t n)
     return v;
 }
 
-/* A text field of at most max bytes with no NUL in it, in the arena (or,
- * with c NULL, a new string). */
-static char *get_text(struct mailbox_cache *c, struct reader *r, size_t len_bytes, size_t max)
+/* A text field of at most max bytes, NUL after it and none in it: a
+ * string where it is, in the file's buffer. */
+static char *get_text(struct reader *r, size_t len_bytes, size_t max)
 {
     size_t n = (size_t)get_le(r, len_bytes);
     if (n > max) {
         r->ok = false;
         return NULL;
     }
-    const unsigned char *p = take(r, n);
-    if (!p || memchr(p, '\0', n)) {
+    const unsigned char *p = take(r, n + 1);
+    if (!p || p[n] != '\0' || memchr(p, '\0', n)) {
         r->ok = false;
         return NULL;
     }
-    return c ? arena_strndup(c, (const char *)p, n) : pv_xstrndup((const char *)p, n);
+    return (char *)p;
 }
 
 static bool read_entry(struct mailbox_cache *c, struct reader *r)
 {
-    char *uid = get_text(c, r, 1, CACHE_UID_MAX);
+    char *uid = get_text(r, 1, CACHE_UID_MAX);
     struct mailbox_headline hl = {0};
     uint64_t size = get_le(r, 8);
     unsigned flags = (unsigned)get_le(r, 1);
     hl.date = (int64_t)get_le(r, 8);
     hl.tz_offset_min = (int)(int32_t)(uint32_t)get_le(r, 4);
-    hl.from = get_text(c, r, 2, MAILBOX_CACHE_FIELD_MAX);
-    hl.subject = get_text(c, r, 2, MAILBOX_CACHE_FIELD_MAX);
+    hl.from = get_text(r, 2, MAILBOX_CACHE_FIELD_MAX);
+    hl.subject = get_text(r, 2, MAILBOX_CACHE_FIELD_MAX);
     hl.has_date = flags & 1u;
     hl.multipart_mixed = flags & 2u;
     if (!r->ok || !uid_valid(uid) || (flags & ~3u) || hl.tz_offset_min < -CACHE_TZ_MAX ||
@@ -324,9 +327,9 @@ static void drop_all(struct mailbox_cache *c)
     }
 }
 
-/* The whole file, checked; the state says what was found. */
-static enum mailbox_cache_state parse_file(struct mailbox_cache *c, const unsigned char *data,
-                                           size_t len)
+/* The whole file, checked; the state says what was found.  The entries'
+ * strings point into data. */
+static enum mailbox_cache_state parse_file(struct mailbox_cache *c, unsigned char *data, size_t len)
 {
     struct reader r = {.p = data, .left = len, .ok = true};
     const unsigned char *magic = take(&r, sizeof CACHE_MAGIC);
@@ -343,12 +346,11 @@ static enum mailbox_cache_state parse_file(struct mailbox_cache *c, const unsign
     uint64_t sum = get_le(&r, 8);
     if (!r.ok || reserved != 0 || body_len != r.left || fnv1a64(r.p, r.left) != sum)
         return MAILBOX_CACHE_DAMAGED;
-    /* The smallest entry takes 26 bytes: a cap on count before allocating. */
-    if (count > body_len / 26)
+    /* The smallest entry takes 29 bytes: a cap on count before allocating. */
+    if (count > body_len / 29)
         return MAILBOX_CACHE_DAMAGED;
-    char *key = get_text(NULL, &r, 2, UINT16_MAX);
+    const char *key = get_text(&r, 2, UINT16_MAX);
     bool ours = key && strcmp(key, c->key) == 0;
-    free(key);
     if (!r.ok)
         return MAILBOX_CACHE_DAMAGED;
     if (!ours)
@@ -381,8 +383,13 @@ static enum mailbox_cache_state load_file(struct mailbox_cache *c)
         close(fd);
         return MAILBOX_CACHE_DAMAGED;
     }
+    /* Read into an arena block of its own: the strings stay where they are. */
     size_t len = (size_t)st.st_size;
-    unsigned char *data = pv_xmalloc(len);
+    struct arena_block *b = pv_xmalloc(sizeof *b + len);
+    b->size = b->used = len;
+    b->next = c->arena;
+    c->arena = b;
+    unsigned char *data = (unsigned char *)b->data;
     size_t got = 0;
     while (got < len) {
         ssize_t k = read(fd, data + got, len - got);
@@ -394,7 +401,8 @@ static enum mailbox_cache_state load_file(struct mailbox_cache *c)
     }
     close(fd);
     enum mailbox_cache_state s = got == len ? parse_file(c, data, len) : MAILBOX_CACHE_DAMAGED;
-    free(data);
+    if (s != MAILBOX_CACHE_LOADED)
+        drop_all(c); /* nothing of it was handed out */
     return s;
 }
 
@@ -425,7 +433,8 @@ struct mailbox_cache *mailbox_cache_open(const char *dir, const char *user, cons
     free(name);
     c->sorted = true;
     c->max_bytes = MAILBOX_CACHE_MAX_BYTES;
-    if (!make_dir(dir)) {
+    /* The key's length is a u16 in the file; real ones are far shorter. */
+    if (strlen(c->key) > CACHE_KEY_MAX || !make_dir(dir)) {
         c->state = MAILBOX_CACHE_UNUSABLE;
         return c;
     }
@@ -516,27 +525,42 @@ void mailbox_cache_put(struct mailbox_cache *c, const char *uid, uint64_t size,
 
 /* --- writing ---------------------------------------------------------------- */
 
-static bool put_le(struct pv_buf *b, uint64_t v, size_t n)
+/* The file being written: exactly the size worked out before. */
+struct writer {
+    char *p;
+};
+
+static void put_le(struct writer *w, uint64_t v, size_t n)
 {
-    unsigned char bytes[8];
     for (size_t i = 0; i < n; i++)
-        bytes[i] = (unsigned char)(v >> (8 * i));
-    return pv_buf_append(b, bytes, n);
+        *w->p++ = (char)(unsigned char)(v >> (8 * i));
 }
 
-static bool put_text(struct pv_buf *b, const char *s, size_t len_bytes)
+static void put_text(struct writer *w, const char *s, size_t len_bytes)
 {
     size_t n = strlen(s);
-    return put_le(b, n, len_bytes) && pv_buf_append(b, s, n);
+    put_le(w, n, len_bytes);
+    memcpy(w->p, s, n + 1); /* with its NUL */
+    w->p += n + 1;
 }
 
-static bool put_entry(struct pv_buf *b, const struct cache_entry *e)
+/* What put_entry writes for e. */
+static size_t entry_bytes(const struct cache_entry *e)
+{
+    return 1 + strlen(e->uid) + 1 + 8 + 1 + 8 + 4 + 2 + strlen(e->hl.from) + 1 + 2 +
+           strlen(e->hl.subject) + 1;
+}
+
+static void put_entry(struct writer *w, const struct cache_entry *e)
 {
     unsigned flags = (e->hl.has_date ? 1u : 0u) | (e->hl.multipart_mixed ? 2u : 0u);
-    return put_text(b, e->uid, 1) && put_le(b, e->size, 8) && put_le(b, flags, 1) &&
-           put_le(b, (uint64_t)e->hl.date, 8) &&
-           put_le(b, (uint64_t)(uint32_t)(int32_t)e->hl.tz_offset_min, 4) &&
-           put_text(b, e->hl.from, 2) && put_text(b, e->hl.subject, 2);
+    put_text(w, e->uid, 1);
+    put_le(w, e->size, 8);
+    put_le(w, flags, 1);
+    put_le(w, (uint64_t)e->hl.date, 8);
+    put_le(w, (uint64_t)(uint32_t)(int32_t)e->hl.tz_offset_min, 4);
+    put_text(w, e->hl.from, 2);
+    put_text(w, e->hl.subject, 2);
 }
 
 static bool write_all(int fd, const char *data, size_t len)
@@ -575,22 +599,24 @@ static void remove_stale_temps(const struct mailbox_cache *c)
     closedir(d);
 }
 
-static bool write_file(const struct mailbox_cache *c, const struct pv_buf *body, size_t count,
+/* file holds len bytes: the header (filled in here) and the body. */
+static bool write_file(const struct mailbox_cache *c, char *file, size_t len, size_t count,
                        struct pv_error *err)
 {
-    struct pv_buf file;
-    pv_buf_init(&file, 0);
-    bool ok = pv_buf_append(&file, CACHE_MAGIC, sizeof CACHE_MAGIC) &&
-              put_le(&file, CACHE_VERSION, 4) && put_le(&file, 0, 4) && put_le(&file, count, 8) &&
-              put_le(&file, body->len, 8) && put_le(&file, fnv1a64(body->data, body->len), 8) &&
-              pv_buf_append(&file, body->data, body->len);
-    (void)ok; /* no cap on file: only allocation failure, which aborts */
+    struct writer w = {.p = file};
+    memcpy(w.p, CACHE_MAGIC, sizeof CACHE_MAGIC);
+    w.p += sizeof CACHE_MAGIC;
+    put_le(&w, CACHE_VERSION, 4);
+    put_le(&w, 0, 4);
+    put_le(&w, count, 8);
+    put_le(&w, len - CACHE_HEADER_LEN, 8);
+    put_le(&w, fnv1a64(file + CACHE_HEADER_LEN, len - CACHE_HEADER_LEN), 8);
     char *tmp = pv_xasprintf("%s.tmp.XXXXXX", c->path);
     int fd = mkstemp(tmp); /* mode 0600 */
     const char *step = "create";
     if (fd >= 0) {
         step = "write";
-        bool done = write_all(fd, file.data, file.len);
+        bool done = write_all(fd, file, len);
         if (done) {
             step = "sync";
             done = fsync(fd) == 0;
@@ -608,7 +634,6 @@ static bool write_file(const struct mailbox_cache *c, const struct pv_buf *body,
             fd = -1;
         }
     }
-    pv_buf_free(&file);
     if (fd < 0) {
         char why[128];
         pv_error_set(err, "could not %s the header cache %s: %s", step, tmp,
@@ -626,22 +651,17 @@ static bool write_file(const struct mailbox_cache *c, const struct pv_buf *body,
     return true;
 }
 
-/* What put_entry writes for e. */
-static size_t entry_bytes(const struct cache_entry *e)
-{
-    return 1 + strlen(e->uid) + 8 + 1 + 8 + 4 + 2 + strlen(e->hl.from) + 2 + strlen(e->hl.subject);
-}
-
 /* Marks the entries of the messages in list (same UIDL, same size) that fit
  * under the cap, newest messages first (the end of the listing), so past
- * the cap the oldest are the ones left out.  Returns how many. */
+ * the cap the oldest are the ones left out.  Returns how many; the file's
+ * size in *bytes_out. */
 static size_t choose_entries(struct mailbox_cache *c, const struct pop3_listing *list, size_t count,
-                             bool *any_uid_out)
+                             bool *any_uid_out, size_t *bytes_out)
 {
     entries_sort(c);
     for (size_t i = 0; i < c->n; i++)
         c->e[i].keep = false;
-    size_t total = CACHE_HEADER_LEN + 2 + strlen(c->key), kept = 0;
+    size_t total = CACHE_HEADER_LEN + 2 + strlen(c->key) + 1, kept = 0;
     *any_uid_out = false;
     for (size_t k = count; k-- > 0;) {
         if (list[k].uid)
@@ -656,6 +676,7 @@ static size_t choose_entries(struct mailbox_cache *c, const struct pop3_listing 
         e->keep = true;
         kept++;
     }
+    *bytes_out = total;
     return kept;
 }
 
@@ -665,20 +686,24 @@ bool mailbox_cache_save(struct mailbox_cache *c, const struct pop3_listing *list
     if (!c || c->state == MAILBOX_CACHE_UNUSABLE)
         return true; /* nothing to do: no cache wanted, or nowhere to keep it */
     bool any_uid;
-    size_t kept = choose_entries(c, list, count, &any_uid);
+    size_t len;
+    size_t kept = choose_entries(c, list, count, &any_uid, &len);
     /* Without UIDL (RFC 1939 makes it optional) nothing can be recognised
      * next time: no file at all.  Unchanged: nothing to write. */
     if (!any_uid || (!c->dirty && kept == c->loaded))
         return true;
-    struct pv_buf body;
-    pv_buf_init(&body, 0);
-    bool ok = put_text(&body, c->key, 2);
+    /* One allocation of the exact size (no growing copies: at 100,000
+     * messages the file is some 10 MB). */
+    char *file = pv_xmalloc(len);
+    struct writer w = {.p = file + CACHE_HEADER_LEN};
+    put_text(&w, c->key, 2);
     for (size_t i = 0; i < c->n; i++)
         if (c->e[i].keep)
-            ok = ok && put_entry(&body, &c->e[i]);
-    (void)ok; /* no cap on body: only allocation failure, which aborts */
-    bool written = write_file(c, &body, kept, err);
-    pv_buf_free(&body);
+            put_entry(&w, &c->e[i]);
+    if ((size_t)(w.p - file) != len)
+        abort(); /* entry_bytes and put_entry disagree: a bug, not an input */
+    bool written = write_file(c, file, len, kept, err);
+    free(file);
     if (written) {
         c->loaded = kept;
         c->dirty = false;

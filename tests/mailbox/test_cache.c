@@ -528,7 +528,7 @@ static void damage_file(const char *path, int i)
         write_file(path, data, len);
         break;
     case VERSION:
-        data[at] = 2;
+        data[at] = 1; /* an older popview's file */
         write_file(path, data, len);
         break;
     case MAGIC:
