@@ -50,6 +50,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 enum {
@@ -613,18 +615,19 @@ static bool write_file(const struct mailbox_cache *c, char *file, size_t len, si
     put_le(&w, fnv1a64(file + CACHE_HEADER_LEN, len - CACHE_HEADER_LEN), 8);
     char *tmp = pv_xasprintf("%s.tmp.XXXXXX", c->path);
     int fd = mkstemp(tmp); /* mode 0600 */
-    const char *step = "create";
+    /* TRANSLATORS: the verbs fill "could not %s the header cache". */
+    const char *step = N_("create");
     if (fd >= 0) {
-        step = "write";
+        step = N_("write");
         bool done = write_all(fd, file, len);
         if (done) {
-            step = "sync";
+            step = N_("sync");
             done = fsync(fd) == 0;
         }
         if (close(fd) != 0)
             done = false;
         if (done) {
-            step = "rename";
+            step = N_("rename");
             done = rename(tmp, c->path) == 0;
         }
         if (!done) {
@@ -636,7 +639,7 @@ static bool write_file(const struct mailbox_cache *c, char *file, size_t len, si
     }
     if (fd < 0) {
         char why[128];
-        pv_error_set(err, "could not %s the header cache %s: %s", step, tmp,
+        pv_error_set(err, _("could not %s the header cache %s: %s"), _(step), tmp,
                      strerror_r(errno, why, sizeof why));
         free(tmp);
         return false;

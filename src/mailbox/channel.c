@@ -36,6 +36,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 struct mb_channel {
@@ -96,7 +98,7 @@ struct mb_channel *mb_channel_new(struct pv_error *err)
     int ev = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     int wake = ev >= 0 ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
     if (ev < 0 || wake < 0) {
-        pv_error_set(err, "cannot create an eventfd for the mailbox: %s", strerror(errno));
+        pv_error_set(err, _("cannot create an eventfd for the mailbox: %s"), strerror(errno));
         if (ev >= 0)
             close(ev);
         return NULL;

@@ -24,6 +24,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 #include "worker.h"
 
@@ -158,20 +160,20 @@ void mb_load_open_cache(struct mb_worker *w)
         break;
     case MAILBOX_CACHE_DAMAGED:
         mb_tracer_info(&w->tracer,
-                       "the header cache %s failed its checks and is not used; it "
-                       "is written anew",
+                       _("the header cache %s failed its checks and is not used; it "
+                         "is written anew"),
                        path);
         break;
     case MAILBOX_CACHE_OTHER_VERSION:
         mb_tracer_info(&w->tracer,
-                       "the header cache %s is from another version of popview; "
-                       "it is written anew",
+                       _("the header cache %s is from another version of popview; "
+                         "it is written anew"),
                        path);
         break;
     case MAILBOX_CACHE_UNUSABLE:
         mb_tracer_info(&w->tracer,
-                       "no header cache: the directory %s cannot be made or is not "
-                       "only yours",
+                       _("no header cache: the directory %s cannot be made or is not "
+                         "only yours"),
                        w->cache_dir);
         break;
     }
@@ -189,11 +191,16 @@ void mb_load_post_cached(struct mb_worker *w)
     l->cached = NULL;
     l->cached_n = 0;
     mb_tracer_info(&w->tracer,
-                   "summaries of %zu message%s from the header cache (by UIDL and size); %zu to "
-                   "fetch with TOP",
-                   n, n == 1 ? "" : "s", l->remaining);
-    mb_worker_notice(w, "summaries of %zu message%s from the cache, %zu to fetch", n,
-                     n == 1 ? "" : "s", l->remaining);
+                   P_("summaries of %zu message from the header cache (by UIDL and size); %zu "
+                      "to fetch with TOP",
+                      "summaries of %zu messages from the header cache (by UIDL and size); %zu "
+                      "to fetch with TOP",
+                      n),
+                   n, l->remaining);
+    mb_worker_notice(w,
+                     P_("summaries of %zu message from the cache, %zu to fetch",
+                        "summaries of %zu messages from the cache, %zu to fetch", n),
+                     n, l->remaining);
 }
 
 void mb_load_save_cache(struct mb_worker *w)
@@ -203,7 +210,7 @@ void mb_load_save_cache(struct mb_worker *w)
     struct pv_error err;
     pv_error_clear(&err);
     if (w->list && !mailbox_cache_save(w->cache, w->list, w->count, &err))
-        mb_tracer_info(&w->tracer, "the header cache was not saved: %s", err.msg);
+        mb_tracer_info(&w->tracer, _("the header cache was not saved: %s"), err.msg);
     /* Every summary is in the model now: the entries would only take
      * memory until a reconnect, which reads the file again. */
     mailbox_cache_free(&w->cache);
@@ -365,9 +372,11 @@ static void settle_refused(struct mb_worker *w)
         l->remaining--;
     }
     if (l->refused_n)
-        mb_worker_notice(w, "the server refused the header of %zu message%s (-ERR %s)",
-                         l->refused_n, l->refused_n == 1 ? "" : "s",
-                         l->refused_text ? l->refused_text : "");
+        mb_worker_notice(w,
+                         P_("the server refused the header of %zu message (-ERR %s)",
+                            "the server refused the header of %zu messages (-ERR %s)",
+                            l->refused_n),
+                         l->refused_n, l->refused_text ? l->refused_text : "");
     l->refused_n = 0;
     free(l->refused_text);
     l->refused_text = NULL;
@@ -428,9 +437,9 @@ void mb_load_chunk(struct mb_worker *w)
         st = pop3_session_top_batch(w->s, msgnos, n, 0, &h, &err);
         if (st == POP3_ERR_UNSUPPORTED) {
             l->use_retr = true;
-            mb_worker_notice(w, "the server does not support TOP; reading whole messages to get "
-                                "their headers (slower, nothing is deleted)");
-            mb_tracer_info(&w->tracer, "no TOP: summaries come from RETR, bodies are dropped");
+            mb_worker_notice(w, _("the server does not support TOP; reading whole messages to get "
+                                  "their headers (slower, nothing is deleted)"));
+            mb_tracer_info(&w->tracer, _("no TOP: summaries come from RETR, bodies are dropped"));
             mb_load_requeue(w);
             free(msgnos);
             return;
@@ -449,7 +458,7 @@ void mb_load_chunk(struct mb_worker *w)
     else {
         /* Not a broken connection (a state or argument refusal): loading
          * cannot go on, but the session can still serve the UI. */
-        mb_worker_notice(w, "loading summaries stopped: %s", err.msg);
+        mb_worker_notice(w, _("loading summaries stopped: %s"), err.msg);
         w->task = MB_TASK_IDLE;
     }
 }

@@ -23,6 +23,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* While summaries arrive, a sort that depends on them is redone at most
@@ -86,27 +88,28 @@ struct mailbox {
     struct mb_server_snap *server; /* the latest snapshot, or NULL */
 };
 
+/* Shown on the status line, so in the person's language. */
 const char *mailbox_phase_name(enum mailbox_phase p)
 {
     switch (p) {
     case MAILBOX_CONNECTING:
-        return "connecting";
+        return _("connecting");
     case MAILBOX_LOGGING_IN:
-        return "logging in";
+        return _("logging in");
     case MAILBOX_SCANNING:
-        return "scanning";
+        return _("scanning");
     case MAILBOX_LOADING:
-        return "loading";
+        return _("loading");
     case MAILBOX_READY:
-        return "ready";
+        return _("ready");
     case MAILBOX_QUITTING:
-        return "quitting";
+        return _("quitting");
     case MAILBOX_CLOSED:
-        return "closed";
+        return _("closed");
     case MAILBOX_FAILED:
-        return "failed";
+        return _("failed");
     }
-    return "unknown";
+    return _("unknown");
 }
 
 /* --- open and free ---------------------------------------------------------- */
@@ -115,7 +118,7 @@ struct mailbox *mailbox_open(const struct mailbox_config *cfg, struct pv_error *
 {
     pv_error_clear(err);
     if (!cfg) {
-        pv_error_set(err, "mailbox_open: no configuration");
+        pv_error_set(err, _("mailbox_open: no configuration"));
         return NULL;
     }
     struct mb_channel *ch = mb_channel_new(err);
@@ -143,7 +146,7 @@ struct mailbox *mailbox_open(const struct mailbox_config *cfg, struct pv_error *
     int rc = pthread_create(&mb->thread, NULL, mb_worker_main, w);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
-        pv_error_set(err, "cannot start the mailbox thread: %s", strerror(rc));
+        pv_error_set(err, _("cannot start the mailbox thread: %s"), strerror(rc));
         mb_worker_free(&w);
         mb_channel_unref(&ch); /* the worker's reference */
         mailbox_free(&mb);
@@ -697,13 +700,13 @@ static void start_fetch(struct mailbox *mb, enum mb_req_kind kind, size_t index,
     set_text(&mb->msg_error, NULL);
     mb->msg_error_new = false;
     if (index >= mb->count) {
-        refuse_fetch(mb, "no such message");
+        refuse_fetch(mb, _("no such message"));
         return;
     }
     if (!can_act(mb)) {
         refuse_fetch(mb, mb->phase == MAILBOX_FAILED || mb->phase == MAILBOX_CLOSED
-                             ? "not connected: the message cannot be read"
-                             : "the session is not ready: the message cannot be read now");
+                             ? _("not connected: the message cannot be read")
+                             : _("the session is not ready: the message cannot be read now"));
         return;
     }
     struct mb_request *r = request_new(mb, kind);
@@ -826,17 +829,17 @@ void mailbox_raw_command(struct mailbox *mb, const char *line)
     if (!line || !*line)
         return;
     if (mb->quit_requested || mb->phase == MAILBOX_QUITTING) {
-        refuse_raw(mb, "nothing was sent: the session is ending");
+        refuse_raw(mb, _("nothing was sent: the session is ending"));
         return;
     }
     if (mb->phase == MAILBOX_FAILED || mb->phase == MAILBOX_CLOSED || mb->reconnect_pending) {
-        refuse_raw(mb, "nothing was sent: not connected");
+        refuse_raw(mb, _("nothing was sent: not connected"));
         return;
     }
     /* While popview logs in by itself, a typed command would cut into
      * that exchange. */
     if (!can_act(mb)) {
-        refuse_raw(mb, "nothing was sent: popview is still logging in");
+        refuse_raw(mb, _("nothing was sent: popview is still logging in"));
         return;
     }
     struct mb_request *r = request_new(mb, MB_REQ_RAW);

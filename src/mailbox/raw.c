@@ -13,6 +13,8 @@
 
 #include <popview/pop3.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 static bool is_space(char c)
@@ -53,8 +55,8 @@ bool mb_raw_parse(const char *line, struct mb_raw *out, struct pv_error *err)
     size_t len = line ? strlen(line) : 0;
     if (len >= sizeof out->buf) {
         pv_error_set(err,
-                     "the line is longer than the %d octets a POP3 command may have "
-                     "(RFC 2449 section 4)",
+                     _("the line is longer than the %d octets a POP3 command may have "
+                       "(RFC 2449 section 4)"),
                      POP3_MAX_COMMAND_LINE);
         return false;
     }
@@ -63,12 +65,12 @@ bool mb_raw_parse(const char *line, struct mb_raw *out, struct pv_error *err)
     size_t pos = 0;
     char *name = next_word(out->buf, &pos);
     if (!name) {
-        pv_error_set(err, "no command given");
+        pv_error_set(err, _("no command given"));
         return false;
     }
     out->info = pop3_cmd_lookup(name);
     if (!out->info || !out->info->name[0]) {
-        pv_error_set(err, "%.*s is not a POP3 command popview knows", 32, name);
+        pv_error_set(err, _("%.*s is not a POP3 command popview knows"), 32, name);
         mb_raw_clear(out);
         return false;
     }
@@ -82,8 +84,10 @@ bool mb_raw_parse(const char *line, struct mb_raw *out, struct pv_error *err)
     char *word;
     while ((word = next_word(out->buf, &pos))) {
         if (out->nargs == MB_RAW_ARGS_MAX) {
-            pv_error_set(err, "%s takes at most %u argument%s", out->info->name,
-                         out->info->max_args, out->info->max_args == 1 ? "" : "s");
+            pv_error_set(err,
+                         P_("%s takes at most %u argument", "%s takes at most %u arguments",
+                            out->info->max_args),
+                         out->info->name, out->info->max_args);
             mb_raw_clear(out);
             return false;
         }

@@ -24,6 +24,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 int64_t mb_now_ms(void)
@@ -92,7 +94,11 @@ static void reply_boundary(struct mb_tracer *t)
         char size[16];
         pv_format_size(t->hidden_bytes, size, sizeof size);
         char line[MB_TRACE_LINE_MAX];
-        snprintf(line, sizeof line, "(%llu more data lines, %s, not shown here)",
+        /* ngettext takes an unsigned long; the last digits choose the form. */
+        snprintf(line, sizeof line,
+                 P_("(%llu more data line, %s, not shown here)",
+                    "(%llu more data lines, %s, not shown here)",
+                    (unsigned long)(t->hidden_lines % 1000000)),
                  (unsigned long long)t->hidden_lines, size);
         emit_counted(t, MAILBOX_LINE_INFO, line, strlen(line), false, t->hidden_lines,
                      t->hidden_bytes);

@@ -33,6 +33,8 @@
 
 #include <popview/mailbox.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* After the idle socket woke us without news, do not watch it for this long. */
@@ -62,7 +64,7 @@ struct mb_worker *mb_worker_new(const struct mailbox_config *cfg, struct mb_chan
     if (cfg->pop3.host && *cfg->pop3.host)
         w->where = pv_xstrdup(cfg->pop3.host);
     else
-        w->where = pv_xstrdup(cfg->demo_fd >= 0 ? "the demo server" : "the server");
+        w->where = pv_xstrdup(cfg->demo_fd >= 0 ? _("the demo server") : _("the server"));
     w->demo_fd = cfg->demo_fd;
     w->demo = cfg->demo_fd >= 0;
     w->user = pv_xstrdup(cfg->user ? cfg->user : "");
@@ -201,9 +203,9 @@ static void fail_with(struct mb_worker *w, char *sentence)
 
 void mb_worker_lost(struct mb_worker *w, const struct pv_error *err)
 {
-    fail_with(w, pv_xasprintf("the connection to %s was lost: %s; nothing was deleted (the server "
-                              "deletes marked messages only at QUIT)",
-                              w->where, err && err->msg[0] ? err->msg : "no reason given"));
+    fail_with(w, pv_xasprintf(_("the connection to %s was lost: %s; nothing was deleted (the "
+                                "server deletes marked messages only at QUIT)"),
+                              w->where, err && err->msg[0] ? err->msg : _("no reason given")));
 }
 
 /* --- opening a session ------------------------------------------------------ */
@@ -221,27 +223,27 @@ static struct net_stream *open_stream(struct mb_worker *w, bool first, struct pv
     } else if (!first && w->reconnect_fd) {
         fd = w->reconnect_fd(w->reconnect_ctx);
         if (fd < 0) {
-            pv_error_set(err, "could not open a new connection to %s", w->where);
+            pv_error_set(err, _("could not open a new connection to %s"), w->where);
             return NULL;
         }
     } else if (w->demo) {
         pv_error_set(err,
-                     "cannot connect to %s again: it was reached through a socket that no "
-                     "longer exists",
+                     _("cannot connect to %s again: it was reached through a socket that no "
+                       "longer exists"),
                      w->where);
         return NULL;
     }
     if (fd >= 0) {
         if (!mb_channel_set_socket(w->ch, fd)) {
             close(fd);
-            pv_error_set(err, "stopped");
+            pv_error_set(err, "%s", _("stopped"));
             return NULL;
         }
         w->sock = fd;
         return net_stream_from_fd(fd, timeout);
     }
     if (!w->host || !*w->host) {
-        pv_error_set(err, "no server to connect to");
+        pv_error_set(err, _("no server to connect to"));
         return NULL;
     }
     struct net_stream *stream = NULL;
@@ -251,7 +253,7 @@ static struct net_stream *open_stream(struct mb_worker *w, bool first, struct pv
     if (!mb_channel_set_socket(w->ch, w->sock)) {
         net_stream_free(&stream);
         w->sock = -1;
-        pv_error_set(err, "stopped");
+        pv_error_set(err, "%s", _("stopped"));
         return NULL;
     }
     if (w->pcfg.tls == POP3_TLS_IMPLICIT) {
@@ -278,7 +280,7 @@ static void step_connect(struct mb_worker *w)
     if (stream)
         st = pop3_session_open_stream(&w->pcfg, stream, &w->s, &err);
     if (st != POP3_OK) {
-        fail_with(w, pv_xstrdup(err.msg[0] ? err.msg : "the connection failed"));
+        fail_with(w, pv_xstrdup(err.msg[0] ? err.msg : _("the connection failed")));
         return;
     }
     report_state(w);
@@ -294,9 +296,10 @@ static void step_login(struct mb_worker *w)
     if (!secret && w->reconnect_secret)
         secret = w->reconnect_secret(w->reconnect_ctx);
     if (!secret) {
-        fail_with(w, pv_xasprintf("cannot log in to %s again: the password was wiped from memory "
-                                  "after the first login and there is no way to ask for it again",
-                                  w->where));
+        fail_with(w,
+                  pv_xasprintf(_("cannot log in to %s again: the password was wiped from memory "
+                                 "after the first login and there is no way to ask for it again"),
+                               w->where));
         return;
     }
     struct pop3_credentials cred = {.user = w->user, .secret = secret, .mech = w->mech};
@@ -337,8 +340,10 @@ static void restore_marks(struct mb_worker *w, const struct pop3_listing *old_li
             wanted++;
     if (wanted == 0)
         return;
-    mb_tracer_info(&w->tracer, "restoring %zu mark%s by UIDL: message numbers may have changed",
-                   wanted, wanted == 1 ? "" : "s");
+    mb_tracer_info(&w->tracer,
+                   P_("restoring %zu mark by UIDL: message numbers may have changed",
+                      "restoring %zu marks by UIDL: message numbers may have changed", wanted),
+                   wanted);
     /* The new indices first, so that a break half-way keeps the intent of
      * the rest for the next reconnect. */
     size_t *targets = pv_xcalloc(wanted, sizeof *targets);
@@ -375,15 +380,22 @@ static void restore_marks(struct mb_worker *w, const struct pop3_listing *old_li
     free(targets);
     if (no_uid)
         mb_worker_notice(w,
-                         "%zu mark%s dropped: the server gives no UIDL, so popview cannot tell "
-                         "which messages they were",
-                         no_uid, no_uid == 1 ? " was" : "s were");
+                         P_("%zu mark was dropped: the server gives no UIDL, so popview cannot "
+                            "tell which messages they were",
+                            "%zu marks were dropped: the server gives no UIDL, so popview cannot "
+                            "tell which messages they were",
+                            no_uid),
+                         no_uid);
     if (gone)
-        mb_worker_notice(w, "%zu marked message%s no longer on the server", gone,
-                         gone == 1 ? " is" : "s are");
+        mb_worker_notice(w,
+                         P_("%zu marked message is no longer on the server",
+                            "%zu marked messages are no longer on the server", gone),
+                         gone);
     if (refused)
-        mb_worker_notice(w, "the server refused to mark %zu message%s again", refused,
-                         refused == 1 ? "" : "s");
+        mb_worker_notice(w,
+                         P_("the server refused to mark %zu message again",
+                            "the server refused to mark %zu messages again", refused),
+                         refused);
     post_marks(w, NULL);
 }
 
@@ -446,15 +458,15 @@ static void step_scan(struct mb_worker *w)
 static const char *not_ready(const struct mb_worker *w, const struct mb_request *r)
 {
     if (w->closed)
-        return "the session is closed";
+        return _("the session is closed");
     if (w->lost || !w->s)
-        return "not connected";
+        return _("not connected");
     if (pop3_session_state(w->s) != POP3_STATE_TRANSACTION)
-        return "not logged in yet";
+        return _("not logged in yet");
     if (r->gen != w->gen)
-        return "the mailbox was reopened since";
+        return _("the mailbox was reopened since");
     if (r->kind != MB_REQ_UNMARK_ALL && r->index >= w->count)
-        return "no such message";
+        return _("no such message");
     return NULL;
 }
 
@@ -462,7 +474,7 @@ static void do_mark(struct mb_worker *w, struct mb_request *r)
 {
     const char *why = not_ready(w, r);
     if (why) {
-        mb_worker_notice(w, "message %zu was not marked: %s", r->index + 1, why);
+        mb_worker_notice(w, _("message %zu was not marked: %s"), r->index + 1, why);
         post_marks(w, r);
         return;
     }
@@ -476,9 +488,9 @@ static void do_mark(struct mb_worker *w, struct mb_request *r)
     enum pop3_status st = pop3_session_dele(w->s, msgno, &err);
     if (st == POP3_OK) {
         w->marked[r->index] = true;
-        mb_worker_notice(w, "message %u marked for deletion (deleted at QUIT)", msgno);
+        mb_worker_notice(w, _("message %u marked for deletion (deleted at QUIT)"), msgno);
     } else if (!mb_status_breaks(st)) {
-        mb_worker_notice(w, "message %u was not marked: %s", msgno, err.msg);
+        mb_worker_notice(w, _("message %u was not marked: %s"), msgno, err.msg);
     }
     post_marks(w, r);
     if (mb_status_breaks(st))
@@ -505,11 +517,11 @@ static void do_unmark(struct mb_worker *w, struct mb_request *r)
     const char *why = not_ready(w, r);
     if (why || !w->marked[r->index]) {
         if (why)
-            mb_worker_notice(w, "message %zu was not unmarked: %s", r->index + 1, why);
+            mb_worker_notice(w, _("message %zu was not unmarked: %s"), r->index + 1, why);
         post_marks(w, r);
         return;
     }
-    mb_tracer_info(&w->tracer, "POP3 has no undelete: RSET, then DELE again for the others");
+    mb_tracer_info(&w->tracer, _("POP3 has no undelete: RSET, then DELE again for the others"));
     bool *was = pv_xcalloc(w->count, sizeof *was);
     memcpy(was, w->marked, w->count * sizeof *was);
     struct pv_error err;
@@ -535,14 +547,17 @@ static void do_unmark(struct mb_worker *w, struct mb_request *r)
     }
     free(was);
     if (st == POP3_OK && refused == 0)
-        mb_worker_notice(w, "message %u unmarked", w->list[r->index].msgno);
+        mb_worker_notice(w, _("message %u unmarked"), w->list[r->index].msgno);
     else if (st == POP3_OK)
         mb_worker_notice(w,
-                         "message %u unmarked, but the server refused to mark %zu other%s "
-                         "again: %s",
-                         w->list[r->index].msgno, refused, refused == 1 ? "" : "s", err.msg);
+                         P_("message %u unmarked, but the server refused to mark %zu other "
+                            "again: %s",
+                            "message %u unmarked, but the server refused to mark %zu others "
+                            "again: %s",
+                            refused),
+                         w->list[r->index].msgno, refused, err.msg);
     else if (!mb_status_breaks(st))
-        mb_worker_notice(w, "message %u is still marked: %s", w->list[r->index].msgno, err.msg);
+        mb_worker_notice(w, _("message %u is still marked: %s"), w->list[r->index].msgno, err.msg);
     post_marks(w, r);
     if (mb_status_breaks(st))
         mb_worker_lost(w, &err);
@@ -552,7 +567,7 @@ static void do_unmark_all(struct mb_worker *w, struct mb_request *r)
 {
     const char *why = not_ready(w, r);
     if (why) {
-        mb_worker_notice(w, "nothing was unmarked: %s", why);
+        mb_worker_notice(w, _("nothing was unmarked: %s"), why);
         post_marks(w, r);
         return;
     }
@@ -560,9 +575,9 @@ static void do_unmark_all(struct mb_worker *w, struct mb_request *r)
     pv_error_clear(&err);
     enum pop3_status st = send_rset(w, &err);
     if (st == POP3_OK)
-        mb_worker_notice(w, "all marks removed (RSET)");
+        mb_worker_notice(w, _("all marks removed (RSET)"));
     else if (!mb_status_breaks(st))
-        mb_worker_notice(w, "the marks stay: %s", err.msg);
+        mb_worker_notice(w, _("the marks stay: %s"), err.msg);
     else
         clear_marks(w); /* not to be restored */
     post_marks(w, r);
@@ -626,18 +641,18 @@ static char *fetch_failure(const struct fetch_sink *f, unsigned msgno, enum pop3
     if (f->too_big) {
         char cap[16];
         pv_format_size(MB_MESSAGE_CAP, cap, sizeof cap);
-        return pv_xasprintf("message %u is larger than the %s popview reads (its LIST size was "
-                            "smaller)",
+        return pv_xasprintf(_("message %u is larger than the %s popview reads (its LIST size was "
+                              "smaller)"),
                             msgno, cap);
     }
     if (f->spool_failed)
-        return pv_xasprintf("message %u could not be kept while reading it: %s", msgno,
+        return pv_xasprintf(_("message %u could not be kept while reading it: %s"), msgno,
                             f->spool_err.msg);
     if (st == POP3_ERR_UNSUPPORTED)
-        return pv_xasprintf("the server does not support TOP, so there is no preview of message "
-                            "%u; read the whole message instead",
+        return pv_xasprintf(_("the server does not support TOP, so there is no preview of message "
+                              "%u; read the whole message instead"),
                             msgno);
-    return pv_xasprintf("message %u could not be read: %s", msgno, err->msg);
+    return pv_xasprintf(_("message %u could not be read: %s"), msgno, err->msg);
 }
 
 static void do_fetch(struct mb_worker *w, struct mb_request *r)
@@ -646,7 +661,8 @@ static void do_fetch(struct mb_worker *w, struct mb_request *r)
         return; /* another message was asked for since: nobody waits for this one */
     const char *why = not_ready(w, r);
     if (why) {
-        post_message(w, r, NULL, pv_xasprintf("message %zu cannot be read: %s", r->index + 1, why));
+        post_message(w, r, NULL,
+                     pv_xasprintf(_("message %zu cannot be read: %s"), r->index + 1, why));
         return;
     }
     unsigned msgno = w->list[r->index].msgno;
@@ -658,7 +674,7 @@ static void do_fetch(struct mb_worker *w, struct mb_request *r)
         pv_format_size(MB_MESSAGE_CAP, cap, sizeof cap);
         post_message(
             w, r, NULL,
-            pv_xasprintf("message %u is %s, more than the %s popview reads", msgno, have, cap));
+            pv_xasprintf(_("message %u is %s, more than the %s popview reads"), msgno, have, cap));
         return;
     }
     struct fetch_sink f = {.w = w, .id = r->fetch_id, .next_report = MB_PROGRESS_STEP};
@@ -712,8 +728,8 @@ static void do_quit(struct mb_worker *w, struct mb_request *r)
     }
     if (w->lost || !w->s) {
         close_without_quit(
-            w, pv_xasprintf("the connection to %s was lost before QUIT, so nothing was deleted "
-                            "(the server deletes marked messages only at QUIT)",
+            w, pv_xasprintf(_("the connection to %s was lost before QUIT, so nothing was deleted "
+                              "(the server deletes marked messages only at QUIT)"),
                             w->where));
         return;
     }
@@ -724,13 +740,14 @@ static void do_quit(struct mb_worker *w, struct mb_request *r)
     struct pv_error err;
     pv_error_clear(&err);
     if (!r->commit) {
-        mb_tracer_info(&w->tracer, "leaving without deleting: RSET, then QUIT");
+        mb_tracer_info(&w->tracer, _("leaving without deleting: RSET, then QUIT"));
         enum pop3_status st = send_rset(w, &err);
         if (st != POP3_OK) {
             /* QUIT now would delete what is still marked: close without it. */
-            close_without_quit(w, pv_xasprintf("%s; popview closed the connection without QUIT, so "
-                                               "nothing was deleted",
-                                               err.msg));
+            close_without_quit(w,
+                               pv_xasprintf(_("%s; popview closed the connection without QUIT, so "
+                                              "nothing was deleted"),
+                                            err.msg));
             return;
         }
     }
@@ -750,8 +767,8 @@ static void do_quit(struct mb_worker *w, struct mb_request *r)
     free(reply);
     char *error = NULL;
     if (st != POP3_OK && !sent)
-        error = pv_xasprintf("the connection to %s was lost before QUIT, so nothing was deleted "
-                             "(the server deletes marked messages only at QUIT): %s",
+        error = pv_xasprintf(_("the connection to %s was lost before QUIT, so nothing was deleted "
+                               "(the server deletes marked messages only at QUIT): %s"),
                              w->where, err.msg);
     else if (st != POP3_OK)
         error = pv_xstrdup(err.msg);
@@ -794,13 +811,13 @@ static void do_raw(struct mb_worker *w, struct mb_request *r)
     pv_error_clear(&err);
     struct mb_raw raw;
     if (!mb_raw_parse(r->line, &raw, &err)) {
-        mb_worker_notice(w, "nothing was sent: %s", err.msg);
+        mb_worker_notice(w, _("nothing was sent: %s"), err.msg);
         return;
     }
     const char *name = raw.info->name;
     if (w->closed || w->lost || !w->s) {
-        mb_worker_notice(w, "%s was not sent: %s", name,
-                         w->closed ? "the session is closed" : "not connected");
+        mb_worker_notice(w, _("%s was not sent: %s"), name,
+                         w->closed ? _("the session is closed") : _("not connected"));
         mb_raw_clear(&raw);
         return;
     }
@@ -808,10 +825,10 @@ static void do_raw(struct mb_worker *w, struct mb_request *r)
         pop3_session_raw(w->s, raw.info->cmd, raw.args, raw.nargs, true, discard_data, NULL, &err);
     if (st == POP3_OK) {
         follow_raw(w, &raw);
-        mb_worker_notice(w, "%s: the server said +OK (the transcript shows the whole answer)",
+        mb_worker_notice(w, _("%s: the server said +OK (the transcript shows the whole answer)"),
                          name);
     } else if (st == POP3_ERR_SERVER) {
-        mb_worker_notice(w, "%s: the server said -ERR %s", name, err.server);
+        mb_worker_notice(w, _("%s: the server said -ERR %s"), name, err.server);
     } else if (!mb_status_breaks(st)) {
         mb_worker_notice(w, "%s", err.msg);
     }
@@ -825,7 +842,7 @@ static void do_reconnect(struct mb_worker *w)
     mb_channel_post(w->ch, mb_result_new(MB_RES_RECONNECT_DONE));
     if (!(w->lost || w->closed) || w->task != MB_TASK_IDLE)
         return;
-    mb_tracer_info(&w->tracer, "reconnecting to %s", w->where);
+    mb_tracer_info(&w->tracer, _("reconnecting to %s"), w->where);
     w->task = MB_TASK_CONNECT;
 }
 
@@ -836,15 +853,15 @@ static void do_keepalive(struct mb_worker *w, struct mb_request *r)
     if (due && w->s && !w->lost && pop3_session_state(w->s) == POP3_STATE_TRANSACTION) {
         struct pv_error err;
         pv_error_clear(&err);
-        mb_tracer_info(&w->tracer, "idle for %lld s: NOOP keeps the session alive",
+        mb_tracer_info(&w->tracer, _("idle for %lld s: NOOP keeps the session alive"),
                        (long long)(idle / 1000));
         enum pop3_status st = pop3_session_noop(w->s, &err);
         if (st == POP3_OK)
-            mb_worker_notice(w, "NOOP sent to keep the session alive");
+            mb_worker_notice(w, _("NOOP sent to keep the session alive"));
         else if (mb_status_breaks(st))
             mb_worker_lost(w, &err);
         else
-            mb_worker_notice(w, "NOOP failed: %s", err.msg);
+            mb_worker_notice(w, _("NOOP failed: %s"), err.msg);
     }
     mb_channel_post(w->ch, mb_result_new(MB_RES_KEEPALIVE_DONE));
 }
@@ -899,15 +916,15 @@ static void on_idle_socket(struct mb_worker *w)
         char why[160] = "", buf[128];
         if (n < 0)
             snprintf(why, sizeof why, ": %s", strerror_r(errno, buf, sizeof buf));
-        pv_error_set(&err, "the server closed the connection%s", why);
-        mb_tracer_info(&w->tracer, "%s while popview was idle", err.msg);
+        pv_error_set(&err, _("the server closed the connection%s"), why);
+        mb_tracer_info(&w->tracer, _("%s while popview was idle"), err.msg);
         mb_worker_lost(w, &err);
         return;
     }
     if (n < 0)
         return;
-    mb_tracer_info(&w->tracer, "the server sent something while popview was idle: NOOP to see "
-                               "whether the session is still alive");
+    mb_tracer_info(&w->tracer, _("the server sent something while popview was idle: NOOP to see "
+                                 "whether the session is still alive"));
     enum pop3_status st = pop3_session_noop(w->s, &err);
     if (mb_status_breaks(st))
         mb_worker_lost(w, &err);
