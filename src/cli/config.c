@@ -252,7 +252,8 @@ static void section_label(const struct parser *p, char *out, size_t out_size)
     else if (p->sec == SEC_UI)
         snprintf(out, out_size, "[ui]");
     else
-        snprintf(out, out_size, _("the top of the file (before any section)"));
+        /* TRANSLATORS: it follows "in" (unknown setting '%s' in %s). */
+        snprintf(out, out_size, "%s", _("the top of the file (before any section)"));
 }
 
 static void account_init(struct cli_account *a, const char *name, unsigned line)
@@ -374,6 +375,7 @@ static const char *home_of(const char *name)
 {
     for (size_t i = 0; i < K_COUNT_; i++) {
         if (pv_ascii_ieq(name, ACCOUNT_KEYS[i]))
+            /* TRANSLATORS: these three follow "in" ('%s' belongs in %s). */
             return _("an [account NAME] section");
     }
     char known[SUGGEST_NAME_MAX];

@@ -11,6 +11,8 @@
  * Dates are checked in TZ=UTC so the expected strings are fixed.
  */
 #include <check.h>
+#include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,6 +49,29 @@ START_TEST(date_short_forms)
         ck_assert_msg(strcmp(out, cases[i].want) == 0, "case %zu: %s, want %s", i, out,
                       cases[i].want);
     }
+}
+END_TEST
+
+/* The weekday is the locale's own (LC_TIME): Russian gets "Вс 22", not
+ * "Sun 22".  Needs the ru_RU.UTF-8 locale (.ci/install-deps makes it);
+ * without it there is nothing to compare, and the test says so. */
+START_TEST(date_weekday_in_the_locale)
+{
+    if (!setlocale(LC_TIME, "ru_RU.UTF-8") || !setlocale(LC_CTYPE, "ru_RU.UTF-8")) {
+        fprintf(stderr, "date_weekday_in_the_locale: no ru_RU.UTF-8 locale, not checked\n");
+        return;
+    }
+    char out[32];
+    tui_format_date(1795435200 - 13 * 3600, NOW, out, sizeof out);
+    ck_assert_str_eq(out, "Вс 22");
+    tui_format_date(1795435200 - 3 * 86400, NOW, out, sizeof out);
+    ck_assert_str_eq(out, "Пт 20");
+    /* Dates further back do not name a day, in any language. */
+    tui_format_date(1795435200 - 7 * 86400, NOW, out, sizeof out);
+    ck_assert_str_eq(out, "2026-11-16");
+    setlocale(LC_TIME, "C");
+    tui_format_date(1795435200 - 3 * 86400, NOW, out, sizeof out);
+    ck_assert_str_eq(out, "Fri 20");
 }
 END_TEST
 
@@ -133,6 +158,7 @@ static Suite *format_suite(void)
     TCase *tc = tcase_create("tui_format_date");
     tcase_add_test(tc, date_short_forms);
     tcase_add_test(tc, date_fits_small_buffers);
+    tcase_add_test(tc, date_weekday_in_the_locale);
     suite_add_tcase(s, tc);
     tc = tcase_create("tui_sort_next");
     tcase_add_test(tc, sort_cycle_visits_every_key_once);

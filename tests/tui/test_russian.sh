@@ -1,10 +1,13 @@
 #!/bin/bash
 # Issue 4, languages: with LANG=ru_RU.UTF-8, `popview --demo` speaks
-# Russian — the status line, the help (?), explain mode's notes and the
+# Russian — the status line, the hint line, the help (?) with every
+# action's sentence, the sort order's name (o), the mark notice (d) and the
+# quit question (q), explain mode's notes and the
 # state's reminder (e, then the transcript t), the console's list of
 # commands (: then ?), the inspector (i) — while the protocol itself (USER,
 # RETR, +OK, state names) stays as it is on the wire; with LANG=C.UTF-8 the
-# same screens are English.
+# same screens are English.  popview --help, a usage error and a config
+# file's error are Russian too, with option and setting names as typed.
 #
 # Needs the ru_RU.UTF-8 locale (.ci/install-deps generates it); skipped
 # (77) only when it is not installed and cannot be generated here.
@@ -29,11 +32,40 @@ wait_for "28 писем"                         # the status line, plural form 
 wait_for "Things to try in this demo mailbox" # the demo mailbox itself stays English
 screen | grep -qF "28 msgs" && fail "the English status line is shown"
 
+# The hint line at the top names the actions in Russian; the key names
+# stay as key.ACTION reads them.
+screen | head -n 1 | grep -qF "q:Выход" || fail "the hint line is not in Russian"
+screen | head -n 1 | grep -qF "d:Пометить" || fail "the hint line does not name d in Russian"
+
 keys '?'
-wait_for "Клавиши: "
+wait_for "Клавиши: список писем"
 wait_for "закрывает справку"
+# Each action's sentence, with the protocol's words kept.
+wait_for "пометить письмо для удаления (DELE; до QUIT"
+wait_for "снять пометку с письма (RSET, затем снова DELE"
+screen | grep -qF "mark the message for deletion" && fail "an English action text in the Russian help"
 keys q
 wait_gone "закрывает справку"
+
+# o: the sort order's name, on the notice line and the status line.
+keys o
+wait_for "сортировка: дата"
+wait_for "по: дата"
+keys o o o o
+wait_for "сортировка: номер"
+
+# d: the mailbox's own notice once the server accepted DELE; q then asks
+# in Russian with the plural form for 1; u takes the mark back.
+keys g d
+wait_for "письмо 1 помечено для удаления (удалится при QUIT)"
+keys q
+wait_for "Помечено 1 письмо ("
+wait_for "Выйти и дать серверу удалить его сейчас (QUIT)?"
+wait_for "[n] нет, продолжить просмотр"
+keys n
+wait_gone "Выйти и дать серверу"
+keys g u
+wait_for "с письма 1 пометка снята"
 
 # e: the state's reminder above the status line, in Russian, with the
 # protocol's own words kept.
@@ -103,5 +135,32 @@ wait_gone "Commands you can type"
 screen | tail -n 4 | grep -qP "\p{Cyrillic}" && fail "Russian text on the status lines with LANG=C.UTF-8"
 keys x
 wait_for "POPVIEW-EXIT=0"
+
+# --- the command line -------------------------------------------------------------------
+# --help is translated as a whole; the option names and the URL forms stay.
+help_ru=$(env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=ru_RU.UTF-8 "$POPVIEW" --help)
+grep -qF "Использование: popview [параметры] pop3s://[пользователь@]сервер[:порт]" <<<"$help_ru" ||
+    fail "--help is not in Russian with LANG=ru_RU.UTF-8"
+grep -qF -- "--no-cache          не читать и не записывать локальный кэш" <<<"$help_ru" ||
+    fail "--help does not describe --no-cache in Russian"
+grep -qF "Код завершения: 0 — успех" <<<"$help_ru" || fail "--help's exit codes are not in Russian"
+help_en=$(env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=C.UTF-8 "$POPVIEW" --help)
+[ "$(head -n 1 <<<"$help_en")" = "Usage: popview [options] pop3s://[user@]host[:port]" ] ||
+    fail "--help is not English with LANG=C.UTF-8"
+grep -qP "\p{Cyrillic}" <<<"$help_en" && fail "Russian text in --help with LANG=C.UTF-8"
+
+# A usage error and a config file's error: Russian sentences, while the
+# "file:line:" prefix and the option and setting names stay as typed.
+err_ru=$(env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=ru_RU.UTF-8 "$POPVIEW" --bogus 2>&1)
+rc=$?
+[ "$rc" -eq 1 ] || fail "an unknown option exits with $rc, not 1"
+grep -qF "неизвестный или неоднозначный параметр «--bogus»; см. popview --help" <<<"$err_ru" ||
+    fail "the usage error is not in Russian: $err_ru"
+conf=$(mktemp -d)
+printf '[ui]\nsort = date\ntimeout = 30\n' >"$conf/config"
+err_ru=$(env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=ru_RU.UTF-8 "$POPVIEW" --config "$conf/config" --summary 2>&1)
+grep -qF "config:3: место «timeout» — в разделе [account ИМЯ], а не в [ui]" <<<"$err_ru" ||
+    fail "the config error is not in Russian with its file:line prefix: $err_ru"
+rm -rf "$conf"
 
 finish
