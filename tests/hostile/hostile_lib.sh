@@ -18,7 +18,7 @@
 : "${POPVIEW_BUILD_ROOT:?set by meson (the build directory)}"
 
 HOSTILE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-POPVIEW=$POPVIEW_BUILD_ROOT/src/popview
+POPVIEW=${POPVIEW:-$POPVIEW_BUILD_ROOT/src/popview}
 # Limits for every case; a sanitizer build may need more memory.
 RSS_LIMIT_MB=${POPVIEW_HOSTILE_RSS_MB:-200}
 TIME_LIMIT_S=${POPVIEW_HOSTILE_TIME_S:-15}

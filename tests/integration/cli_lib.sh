@@ -14,7 +14,7 @@
 : "${POPVIEW_BUILD_ROOT:?set by meson (the build directory)}"
 
 CLI_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-POPVIEW=$POPVIEW_BUILD_ROOT/src/popview
+POPVIEW=${POPVIEW:-$POPVIEW_BUILD_ROOT/src/popview}
 readonly CLI_HERE POPVIEW
 if [[ ! -x $POPVIEW ]]; then
     echo "$(basename "$0"): $POPVIEW is not built" >&2
