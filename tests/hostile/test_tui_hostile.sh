@@ -12,7 +12,7 @@
 # Each case: hostile_pop3d.py SCENARIO, then
 #   POPVIEW_PASSWORD=x popview --timeout 3 [--no-tls] pop3://u@127.0.0.1:PORT
 # in a 100x30 pane, with HOME and the cache in the test's own directory.
-# shellcheck source=../tui/lib.sh
+# shellcheck source=SCRIPTDIR/../tui/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tui/lib.sh"
 HOSTILE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 

@@ -20,6 +20,7 @@ wait_for "28 msgs"
 # --- S to an mbox -------------------------------------------------------------
 keys S
 wait_for "Save message 1, then mark it (mbox, or maildir/):"
+# shellcheck disable=SC2088 # the prompt shows the tilde itself
 screen | grep -qF "~/mbox" || fail "the prompt does not offer ~/mbox"
 row 1 | grep -qE '^ *1  ' || fail "message 1 was marked before it was saved: '$(row 1)'"
 keys C-u "$TUI_TMP/saved.mbox" Enter
@@ -46,7 +47,9 @@ n_tmp=$(find "$TUI_TMP/Mail/tmp" -type f | wc -l)
 [ "$n_tmp" -eq 0 ] || fail "the maildir's tmp/ still holds $n_tmp files"
 [ -d "$TUI_TMP/Mail/cur" ] || fail "the maildir has no cur/"
 file=$(find "$TUI_TMP/Mail/new" -type f | head -n 1)
-[ -n "$file" ] && grep -q '^Subject: ' "$file" || fail "the maildir file holds no message"
+if [ -z "$file" ] || ! grep -q '^Subject: ' "$file"; then
+    fail "the maildir file holds no message"
+fi
 [ -n "$file" ] && grep -q $'\r' "$file" && fail "the maildir file has CR line ends"
 keys j
 
