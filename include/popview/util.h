@@ -127,6 +127,8 @@ PV_NODISCARD bool pv_spool_finish(struct pv_spool *s, struct pv_error *err);
 /* The bytes (NULL before pv_spool_finish, or for a NULL spool) and their count. */
 const char *pv_spool_data(const struct pv_spool *s);
 size_t pv_spool_len(const struct pv_spool *s);
+/* True once a write was refused because of the cap. */
+bool pv_spool_full(const struct pv_spool *s);
 /* True when the bytes went to a temporary file rather than the heap. */
 bool pv_spool_in_file(const struct pv_spool *s);
 /* Lets the kernel take back the memory of a file-backed spool's pages after

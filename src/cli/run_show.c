@@ -49,7 +49,7 @@ static bool collect_line(void *ctx, const char *data, size_t len, bool line_end)
     if (pv_spool_write(c->spool, data, len, &c->err) &&
         (!line_end || pv_spool_write(c->spool, "\r\n", 2, &c->err)))
         return true;
-    c->over_cap = strncmp(c->err.msg, "more than", 9) == 0;
+    c->over_cap = pv_spool_full(c->spool);
     return false;
 }
 

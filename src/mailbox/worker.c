@@ -603,7 +603,7 @@ static bool fetch_data(void *ctx, const char *data, size_t len, bool line_end)
     struct fetch_sink *f = ctx;
     if (!pv_spool_write(f->spool, data, len, &f->spool_err) ||
         (line_end && !pv_spool_write(f->spool, "\r\n", 2, &f->spool_err))) {
-        if (strncmp(f->spool_err.msg, "more than", 9) == 0)
+        if (pv_spool_full(f->spool))
             f->too_big = true;
         else
             f->spool_failed = true;

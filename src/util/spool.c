@@ -20,12 +20,15 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 struct pv_spool {
     uint64_t cap;      /* most bytes it accepts; 0: no cap */
     struct pv_buf mem; /* the bytes while they fit, then the unwritten tail */
     int fd;            /* the temporary file, or -1 while in memory */
     uint64_t len;      /* bytes accepted */
     bool finished;     /* pv_spool_finish succeeded: reading only */
+    bool full;         /* a write was refused for the cap */
     char *map;         /* the file's mapping (len + 1 bytes), or NULL */
 };
 
@@ -49,9 +52,9 @@ static int open_unlinked(struct pv_error *err)
     if (fd >= 0)
         unlink(path);
     else
-        pv_error_set(err,
-                     "cannot create a temporary file in %s: %s (set TMPDIR to a writable folder)",
-                     dir, strerror(errno));
+        pv_error_set(
+            err, _("cannot create a temporary file in %s: %s (set TMPDIR to a writable folder)"),
+            dir, strerror(errno));
     free(path);
     return fd;
 }
@@ -63,8 +66,8 @@ static bool write_all(int fd, const char *data, size_t len, struct pv_error *err
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            pv_error_set(err, "cannot write to a temporary file in %s: %s", spool_dir(),
-                         n < 0 ? strerror(errno) : "no space written");
+            pv_error_set(err, _("cannot write to a temporary file in %s: %s"), spool_dir(),
+                         n < 0 ? strerror(errno) : _("nothing was written"));
             return false;
         }
         data += n;
@@ -97,13 +100,14 @@ static bool flush_to_file(struct pv_spool *s, struct pv_error *err)
 bool pv_spool_write(struct pv_spool *s, const void *data, size_t len, struct pv_error *err)
 {
     if (s->finished) {
-        pv_error_set(err, "internal error: writing to a finished spool");
+        pv_error_set(err, _("internal error: writing to a finished spool"));
         return false;
     }
     if (s->cap && (len > s->cap || s->len > s->cap - len)) {
         char cap[16];
         pv_format_size(s->cap, cap, sizeof cap);
-        pv_error_set(err, "more than %s", cap);
+        pv_error_set(err, _("more than %s"), cap);
+        s->full = true;
         return false;
     }
     if (s->mem.len + len > PV_SPOOL_MEMORY_MAX && !flush_to_file(s, err))
@@ -130,12 +134,12 @@ bool pv_spool_finish(struct pv_spool *s, struct pv_error *err)
     if (!pv_buf_append_byte(&s->mem, '\0') || !flush_to_file(s, err))
         return false;
     if (s->len + 1 > SIZE_MAX) {
-        pv_error_set(err, "a temporary file too large to map");
+        pv_error_set(err, _("a temporary file too large to map"));
         return false;
     }
     void *map = mmap(NULL, (size_t)s->len + 1, PROT_READ, MAP_PRIVATE, s->fd, 0);
     if (map == MAP_FAILED) {
-        pv_error_set(err, "cannot map a temporary file of %llu bytes: %s",
+        pv_error_set(err, _("cannot map a temporary file of %llu bytes: %s"),
                      (unsigned long long)s->len, strerror(errno));
         return false;
     }
@@ -157,6 +161,11 @@ const char *pv_spool_data(const struct pv_spool *s)
 size_t pv_spool_len(const struct pv_spool *s)
 {
     return s && s->finished ? (size_t)s->len : 0;
+}
+
+bool pv_spool_full(const struct pv_spool *s)
+{
+    return s && s->full;
 }
 
 bool pv_spool_in_file(const struct pv_spool *s)

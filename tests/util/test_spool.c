@@ -104,8 +104,10 @@ START_TEST(cap_refuses_more)
     struct pv_spool *s = pv_spool_new(10);
     struct pv_error err;
     ck_assert(pv_spool_write(s, "0123456789", 10, &err));
+    ck_assert(!pv_spool_full(s));
     ck_assert(!pv_spool_write(s, "x", 1, &err));
     ck_assert_str_eq(err.msg, "more than 10B");
+    ck_assert(pv_spool_full(s));
     ck_assert(pv_spool_finish(s, &err));
     ck_assert_str_eq(pv_spool_data(s), "0123456789");
     pv_spool_free(&s);
