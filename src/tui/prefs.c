@@ -17,6 +17,8 @@
 
 #include <popview/tui.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 enum { KEYS_TEXT_MAX = 256, KEY_NAME_MAX = 32 };
@@ -55,7 +57,7 @@ static enum tui_prefs_status set_colors(struct tui_prefs *p, const char *value,
             return TUI_PREFS_OK;
         }
     }
-    pv_error_set(err, "expected auto, never or always");
+    pv_error_set(err, _("expected auto, never or always"));
     return TUI_PREFS_BAD_VALUE;
 }
 
@@ -71,14 +73,14 @@ static enum tui_prefs_status set_date_format(struct tui_prefs *p, const char *va
     }
     if (!*value || strlen(value) >= TUI_DATE_FORMAT_MAX) {
         pv_error_set(err,
-                     "expected auto or a strftime format of 1 to %d characters, "
-                     "for example %%Y-%%m-%%d %%H:%%M",
+                     _("expected auto or a strftime format of 1 to %d characters, "
+                       "for example %%Y-%%m-%%d %%H:%%M"),
                      TUI_DATE_FORMAT_MAX - 1);
         return TUI_PREFS_BAD_VALUE;
     }
     for (const char *c = value; *c; c++) {
         if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-            pv_error_set(err, "the date format contains a control character");
+            pv_error_set(err, _("the date format contains a control character"));
             return TUI_PREFS_BAD_VALUE;
         }
     }
@@ -87,7 +89,7 @@ static enum tui_prefs_status set_date_format(struct tui_prefs *p, const char *va
     if (tui_index_date_columns(p) < 1) {
         free(p->date_format);
         p->date_format = NULL;
-        pv_error_set(err, "this format gives an empty date, or one too long to show");
+        pv_error_set(err, _("this format gives an empty date, or one too long to show"));
         return TUI_PREFS_BAD_VALUE;
     }
     return TUI_PREFS_OK;
@@ -109,8 +111,8 @@ static enum tui_prefs_status set_sort(struct tui_prefs *p, const char *value, st
     }
     bool reverse = pv_ascii_ieq(rest, "reverse");
     if (!ok || (*rest && !reverse)) {
-        pv_error_set(err, "expected number, date, from, subject or size, optionally followed "
-                          "by \",reverse\"");
+        pv_error_set(err, _("expected number, date, from, subject or size, optionally followed "
+                            "by \",reverse\""));
         return TUI_PREFS_BAD_VALUE;
     }
     p->sort_set = true;
@@ -157,7 +159,7 @@ static enum tui_prefs_status set_keys(struct tui_prefs *p, const char *action_na
     if (!keymap_action_by_name(action_name, &action))
         return TUI_PREFS_UNKNOWN;
     if (strlen(value) > KEYS_TEXT_MAX) {
-        pv_error_set(err, "too long: at most %d keys", TUI_KEYS_PER_ACTION_MAX);
+        pv_error_set(err, _("too long: at most %d keys"), TUI_KEYS_PER_ACTION_MAX);
         return TUI_PREFS_BAD_VALUE;
     }
     struct key_override o = {0};
@@ -175,21 +177,21 @@ static enum tui_prefs_status set_keys(struct tui_prefs *p, const char *action_na
             char shown[KEY_NAME_MAX];
             tui_text_printable(shown, sizeof shown, name);
             pv_error_set(err,
-                         "unknown key '%s': use a character, ^X for Ctrl-X, Space, Enter, "
-                         "Tab, Esc, Up, Down, Left, Right, PgUp, PgDn, Home, End, F1-F12",
+                         _("unknown key '%s': use a character, ^X for Ctrl-X, Space, Enter, "
+                           "Tab, Esc, Up, Down, Left, Right, PgUp, PgDn, Home, End, F1-F12"),
                          shown);
             return TUI_PREFS_BAD_VALUE;
         }
         if (o.count == TUI_KEYS_PER_ACTION_MAX) {
-            pv_error_set(err, "too many keys: at most %d", TUI_KEYS_PER_ACTION_MAX);
+            pv_error_set(err, _("too many keys: at most %d"), TUI_KEYS_PER_ACTION_MAX);
             return TUI_PREFS_BAD_VALUE;
         }
         o.keys[o.count++] = key;
         c += len;
     }
     if (o.count == 0) {
-        pv_error_set(err, "expected one or more key names separated by spaces, for example "
-                          "\"d Del\"");
+        pv_error_set(err, _("expected one or more key names separated by spaces, for example "
+                            "\"d Del\""));
         return TUI_PREFS_BAD_VALUE;
     }
     for (size_t k = 0; k < o.count; k++) {
@@ -197,7 +199,7 @@ static enum tui_prefs_status set_keys(struct tui_prefs *p, const char *action_na
         if (key_given_elsewhere(p, action, o.keys[k], &other)) {
             char name[KEY_NAME_MAX];
             keymap_key_name(o.keys[k], name, sizeof name);
-            pv_error_set(err, "%s is already the key of %s (key.%s) on the same screen", name,
+            pv_error_set(err, _("%s is already the key of %s (key.%s) on the same screen"), name,
                          action_info(other)->name, action_info(other)->name);
             return TUI_PREFS_BAD_VALUE;
         }
