@@ -101,15 +101,23 @@ struct mailbox_cache {
 
 /* FNV-1a, 64 bits: enough to notice a damaged file, not a defence against
  * someone who can write the file (they could write any headline anyway). */
-static uint64_t fnv1a64(const void *data, size_t len)
+enum { CACHE_WRITE_BUF = 64 * 1024 };
+static const uint64_t fnv_offset = 0xcbf29ce484222325u;
+
+/* Continues hash h (fnv_offset to start) over data. */
+static uint64_t fnv1a64_more(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    uint64_t h = 0xcbf29ce484222325u;
     for (size_t i = 0; i < len; i++) {
         h ^= p[i];
         h *= 0x100000001b3u;
     }
     return h;
+}
+
+static uint64_t fnv1a64(const void *data, size_t len)
+{
+    return fnv1a64_more(fnv_offset, data, len);
 }
 
 /* A copy of [s, s+len) with a NUL after it, in the arena. */
@@ -527,23 +535,71 @@ void mailbox_cache_put(struct mailbox_cache *c, const char *uid, uint64_t size,
 
 /* --- writing ---------------------------------------------------------------- */
 
-/* The file being written: exactly the size worked out before. */
+/* The body on its way to the file, through a small buffer: a 100,000-
+ * message cache is some 10 MB, never all in memory at once.  The checksum
+ * is taken as it goes; the first error stops the writing. */
 struct writer {
-    char *p;
+    int fd;
+    bool ok;
+    int err; /* errno of the first error */
+    uint64_t hash;
+    uint64_t written; /* body bytes */
+    size_t n;
+    char buf[CACHE_WRITE_BUF];
 };
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, data, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        data += k;
+        len -= (size_t)k;
+    }
+    return true;
+}
+
+static void flush(struct writer *w)
+{
+    if (w->ok && !write_all(w->fd, w->buf, w->n)) {
+        w->ok = false;
+        w->err = errno ? errno : EIO;
+    }
+    w->hash = fnv1a64_more(w->hash, w->buf, w->n);
+    w->written += w->n;
+    w->n = 0;
+}
+
+static void put_bytes(struct writer *w, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        if (w->n == sizeof w->buf)
+            flush(w);
+        size_t k = sizeof w->buf - w->n < len ? sizeof w->buf - w->n : len;
+        memcpy(w->buf + w->n, p, k);
+        w->n += k;
+        p += k;
+        len -= k;
+    }
+}
 
 static void put_le(struct writer *w, uint64_t v, size_t n)
 {
+    unsigned char bytes[8];
     for (size_t i = 0; i < n; i++)
-        *w->p++ = (char)(unsigned char)(v >> (8 * i));
+        bytes[i] = (unsigned char)(v >> (8 * i));
+    put_bytes(w, bytes, n);
 }
 
 static void put_text(struct writer *w, const char *s, size_t len_bytes)
 {
     size_t n = strlen(s);
     put_le(w, n, len_bytes);
-    memcpy(w->p, s, n + 1); /* with its NUL */
-    w->p += n + 1;
+    put_bytes(w, s, n + 1); /* with its NUL */
 }
 
 /* What put_entry writes for e. */
@@ -563,20 +619,6 @@ static void put_entry(struct writer *w, const struct cache_entry *e)
     put_le(w, (uint64_t)(uint32_t)(int32_t)e->hl.tz_offset_min, 4);
     put_text(w, e->hl.from, 2);
     put_text(w, e->hl.subject, 2);
-}
-
-static bool write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t k = write(fd, data, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false;
-        data += k;
-        len -= (size_t)k;
-    }
-    return true;
 }
 
 /* Removes temporary files of this cache that a killed writer left. */
@@ -601,25 +643,56 @@ static void remove_stale_temps(const struct mailbox_cache *c)
     closedir(d);
 }
 
-/* file holds len bytes: the header (filled in here) and the body. */
-static bool write_file(const struct mailbox_cache *c, char *file, size_t len, size_t count,
+/* Streams the kept entries to fd behind room for the header, then writes
+ * the header (which holds the body's length and checksum) in front. */
+static bool write_body_and_header(const struct mailbox_cache *c, int fd, size_t count,
+                                  size_t body_len)
+{
+    struct writer *w = pv_xcalloc(1, sizeof *w);
+    w->fd = fd;
+    w->ok = lseek(fd, CACHE_HEADER_LEN, SEEK_SET) == CACHE_HEADER_LEN;
+    w->err = w->ok ? 0 : errno;
+    w->hash = fnv_offset;
+    put_text(w, c->key, 2);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].keep)
+            put_entry(w, &c->e[i]);
+    flush(w);
+    if (w->written != body_len)
+        abort(); /* entry_bytes and put_entry disagree: a bug, not an input */
+    uint64_t hash = w->hash;
+    bool ok = w->ok;
+    int saved = w->err;
+    /* The header, through the same writer at the file's start. */
+    memset(w, 0, sizeof *w);
+    w->fd = fd;
+    w->ok = ok && lseek(fd, 0, SEEK_SET) == 0;
+    w->err = w->ok ? saved : (saved ? saved : errno);
+    put_bytes(w, CACHE_MAGIC, sizeof CACHE_MAGIC);
+    put_le(w, CACHE_VERSION, 4);
+    put_le(w, 0, 4);
+    put_le(w, count, 8);
+    put_le(w, body_len, 8);
+    put_le(w, hash, 8);
+    flush(w);
+    ok = w->ok;
+    errno = w->err;
+    free(w);
+    return ok;
+}
+
+/* Writes the kept entries (choose_entries) into a new file that replaces
+ * the old one in one rename. */
+static bool write_file(const struct mailbox_cache *c, size_t count, size_t len,
                        struct pv_error *err)
 {
-    struct writer w = {.p = file};
-    memcpy(w.p, CACHE_MAGIC, sizeof CACHE_MAGIC);
-    w.p += sizeof CACHE_MAGIC;
-    put_le(&w, CACHE_VERSION, 4);
-    put_le(&w, 0, 4);
-    put_le(&w, count, 8);
-    put_le(&w, len - CACHE_HEADER_LEN, 8);
-    put_le(&w, fnv1a64(file + CACHE_HEADER_LEN, len - CACHE_HEADER_LEN), 8);
     char *tmp = pv_xasprintf("%s.tmp.XXXXXX", c->path);
     int fd = mkstemp(tmp); /* mode 0600 */
     /* TRANSLATORS: the verbs fill "could not %s the header cache". */
     const char *step = N_("create");
     if (fd >= 0) {
         step = N_("write");
-        bool done = write_all(fd, file, len);
+        bool done = write_body_and_header(c, fd, count, len - CACHE_HEADER_LEN);
         if (done) {
             step = N_("sync");
             done = fsync(fd) == 0;
@@ -695,18 +768,7 @@ bool mailbox_cache_save(struct mailbox_cache *c, const struct pop3_listing *list
      * next time: no file at all.  Unchanged: nothing to write. */
     if (!any_uid || (!c->dirty && kept == c->loaded))
         return true;
-    /* One allocation of the exact size (no growing copies: at 100,000
-     * messages the file is some 10 MB). */
-    char *file = pv_xmalloc(len);
-    struct writer w = {.p = file + CACHE_HEADER_LEN};
-    put_text(&w, c->key, 2);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->e[i].keep)
-            put_entry(&w, &c->e[i]);
-    if ((size_t)(w.p - file) != len)
-        abort(); /* entry_bytes and put_entry disagree: a bug, not an input */
-    bool written = write_file(c, file, len, kept, err);
-    free(file);
+    bool written = write_file(c, kept, len, err);
     if (written) {
         c->loaded = kept;
         c->dirty = false;
