@@ -125,7 +125,9 @@ START_TEST(chain_expired_marked)
     for (const char *p = s; *p; line++) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len > 6 && memmem(p, len, "valid ", 6) && memmem(p, len, "2001-09-09", 10)) {
+        char one[512];
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), p);
+        if (strstr(one, "valid ") && strstr(one, "2001-09-09")) {
             ck_assert_uint_lt(line, page.count);
             ck_assert_int_eq(page.roles[line], ROLE_TR_ERR);
             found = true;
