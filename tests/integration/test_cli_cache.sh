@@ -8,7 +8,9 @@
 # asked for with TOP; a message deleted on the server leaves the output and
 # the cache; a damaged cache file is ignored (every header asked for again,
 # the same rows, nothing on stderr) and rebuilt; --no-cache neither reads
-# nor writes it; without $XDG_CACHE_HOME the cache goes to ~/.cache/popview.
+# nor writes it; the browser reads and writes the same cache (no TOP on its
+# second open, a notice saying so); without $XDG_CACHE_HOME the cache goes
+# to ~/.cache/popview.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/cli_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
@@ -158,6 +160,55 @@ if [[ $(stat -c '%i %Y %s' "$file") == "$before" ]]; then
     pass "nocache-again: the cache file was not touched"
 else
     fail "nocache-again: the cache file changed"
+fi
+
+# --- the browser: a warm open says so and sends no TOP ----------------------------
+# (the same cache as --summary: the worker thread reads and writes it)
+if command -v tmux >/dev/null 2>&1; then
+    socket=pv-cache-$$
+    # browse NAME DONE: opens the browser in tmux, runs the command DONE
+    # until it succeeds (20 s at most), keeps the screen in NAME.screen and
+    # leaves with x.
+    browse() {
+        local name=$1 done=$2 i
+        tmux -L "$socket" new-session -d -x 120 -y 30 \
+            "env XDG_CACHE_HOME='$XDG_CACHE_HOME' POPVIEW_PASSWORD='$POPVIEW_TEST_PASSWORD' \
+             LC_ALL=C.UTF-8 '$POPVIEW' --cafile '$POPVIEW_TEST_CA' --trace '$WORK/$name.trace' '$url'"
+        for ((i = 0; i < 100; i++)); do
+            tmux -L "$socket" capture-pane -p >"$WORK/$name.screen"
+            eval "$done" && break
+            sleep 0.2
+        done
+        sleep 0.5
+        tmux -L "$socket" capture-pane -p >"$WORK/$name.screen"
+        tmux -L "$socket" send-keys x
+        for ((i = 0; i < 50; i++)); do
+            tmux -L "$socket" has-session 2>/dev/null || break
+            sleep 0.1
+        done
+        tmux -L "$socket" kill-server 2>/dev/null || true
+    }
+    rm -rf "$CACHE_DIR"
+    notice="summaries of $messages messages from the cache, 0 to fetch"
+    # The conditions are evaluated inside browse, again and again: quoted so.
+    # shellcheck disable=SC2016
+    browse tui-cold '[[ $(tops tui-cold) == "$messages" ]]'
+    expect_tops tui-cold "$messages"
+    # shellcheck disable=SC2016
+    browse tui-warm 'grep -Fq "$notice" "$WORK/tui-warm.screen"'
+    expect_tops tui-warm 0
+    if grep -Fq "$notice" "$WORK/tui-warm.screen"; then
+        pass "tui-warm: the message line says the summaries came from the cache"
+    else
+        fail "tui-warm: no notice about the cache on the screen" "$WORK/tui-warm.screen"
+    fi
+    if grep -Eq ' C: LIST$' "$WORK/tui-warm.trace" && grep -Eq ' C: UIDL$' "$WORK/tui-warm.trace"; then
+        pass "tui-warm: LIST and UIDL were sent"
+    else
+        fail "tui-warm: LIST or UIDL missing from the trace" "$WORK/tui-warm.trace"
+    fi
+else
+    echo "tmux is not installed: the browser checks are skipped"
 fi
 
 # --- without XDG_CACHE_HOME: ~/.cache/popview -------------------------------------
