@@ -126,7 +126,10 @@ run_case() {
     pv_status=255
     start_server "$scenario" "$name" || return 0
     start=$(date +%s%N)
-    POPVIEW_PASSWORD=x timeout -k 5 60 /usr/bin/time -f %M -o "$WORK/$name.rss" \
+    # A header cache per case: it is written after a hostile scan (which it
+    # must survive), but no case may read summaries another case left.
+    POPVIEW_PASSWORD=x XDG_CACHE_HOME="$WORK/cache-$name" \
+        timeout -k 5 60 /usr/bin/time -f %M -o "$WORK/$name.rss" \
         "$POPVIEW" "${pv_mode[@]}" --timeout 3 "$@" "pop3://u@127.0.0.1:$port" \
         >"$WORK/$name.out" 2>"$WORK/$name.all-err" </dev/null
     pv_status=$?

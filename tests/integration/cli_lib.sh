@@ -28,6 +28,8 @@ unset POPVIEW_PASSWORD
 # Scratch space inside the harness's directory (removed with it).
 WORK=$(mktemp -d "$POPVIEW_TEST_DIR/cli.XXXXXX")
 readonly WORK
+# A header cache of the test's own (test_cli_cache.sh sets it itself).
+export XDG_CACHE_HOME=$WORK/cache
 
 checks_passed=0
 checks_failed=0
