@@ -5,21 +5,21 @@
 #  2. the tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #     (a build of their own): unit, integration, hostile servers and TUI,
 #     every suite but lint, docs and fuzz;
-#  3. when valgrind is installed, the unit, integration and hostile-server
-#     tests under memcheck (`meson test --setup valgrind`, tests/valgrind:
+#  3. when valgrind is installed, the unit, integration, hostile-server and
+#     TUI tests under memcheck (`meson test --setup valgrind`, tests/valgrind:
 #     the test programs and every popview the scripts start), on the normal
 #     build; any invalid access or definite/indirect leak fails the test,
 #     and each valgrind report with an error counts as one more failure
-#     (POPVIEW_VALGRIND_SUITES, default "unit integration hostile"; "" skips);
+#     (POPVIEW_VALGRIND_SUITES, default "unit integration hostile tui"; ""
+#     skips);
 #  4. when clang is installed, every libFuzzer target for a short fixed time
 #     (POPVIEW_FUZZ_SECONDS, default 30; 0 skips), each counted as a test.
 # Ends with "N passed, N failed" (meson's test counts of the runs, plus the
 # fuzz targets) and exits non-zero if anything failed.
 #
 # Measured on 2 cores (2026-11): the sanitizer run of every suite 2 min 6 s
-# (its build 1 min), the valgrind run 6 min 0 s (unit about 3 min,
-# integration 1.5, hostile 1.5); the TUI suite under valgrind would add
-# 1 min 10 s (POPVIEW_VALGRIND_SUITES="unit integration hostile tui").
+# (its build 1 min), the valgrind run about 7 min (unit about 3 min,
+# integration 1.5, hostile 1.5, TUI 1.5); the whole run about 13 min.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -27,7 +27,7 @@ build=${POPVIEW_BUILD_DIR:-build}
 asan=${POPVIEW_ASAN_BUILD_DIR:-build-asan}
 fuzz=${POPVIEW_FUZZ_BUILD_DIR:-build-fuzz}
 fuzz_seconds=${POPVIEW_FUZZ_SECONDS:-30}
-valgrind_suites=${POPVIEW_VALGRIND_SUITES-unit integration hostile}
+valgrind_suites=${POPVIEW_VALGRIND_SUITES-unit integration hostile tui}
 passed=0
 failed=0
 status=0
