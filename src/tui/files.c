@@ -50,6 +50,64 @@ bool tui_write_all(int fd, const char *data, size_t len)
     return true;
 }
 
+void tui_fd_writer_init(struct tui_fd_writer *w, int fd)
+{
+    w->fd = fd;
+    w->failed = false;
+    w->used = 0;
+}
+
+bool tui_fd_writer_flush(struct tui_fd_writer *w)
+{
+    if (!w->failed && w->used && !tui_write_all(w->fd, w->buf, w->used))
+        w->failed = true;
+    w->used = 0;
+    return !w->failed;
+}
+
+bool tui_fd_writer_put(void *vw, const char *data, size_t len)
+{
+    struct tui_fd_writer *w = vw;
+    if (w->failed)
+        return false;
+    if (len > sizeof w->buf - w->used && !tui_fd_writer_flush(w))
+        return false;
+    if (len >= sizeof w->buf) {
+        if (!tui_write_all(w->fd, data, len))
+            w->failed = true;
+        return !w->failed;
+    }
+    memcpy(w->buf + w->used, data, len);
+    w->used += len;
+    return true;
+}
+
+static bool is_from_line(const char *line, size_t len)
+{
+    size_t i = 0;
+    while (i < len && line[i] == '>')
+        i++;
+    return len - i >= 5 && memcmp(line + i, "From ", 5) == 0;
+}
+
+bool tui_each_line_lf(const char *msg, size_t len, bool mboxrd, tui_emit_fn emit, void *ctx)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(msg + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - msg) : len;
+        size_t line_len = end - i;
+        if (nl && line_len > 0 && msg[end - 1] == '\r')
+            line_len--;
+        if (mboxrd && is_from_line(msg + i, line_len) && !emit(ctx, ">", 1))
+            return false;
+        if (!emit(ctx, msg + i, line_len) || !emit(ctx, "\n", 1))
+            return false;
+        i = nl ? end + 1 : len;
+    }
+    return true;
+}
+
 /* The directory part of path ("." when it has none). */
 static char *dir_of(const char *path)
 {

@@ -106,22 +106,6 @@ static char *fresh_name(void)
     return tui_maildir_name(tv.tv_sec, (long)tv.tv_usec, (long)getpid(), random_bits(), host);
 }
 
-/* The message with CRLF line ends turned into LF, ending in a line end. */
-static void to_lf(const char *msg, size_t len, struct pv_buf *out)
-{
-    size_t i = 0;
-    while (i < len) {
-        const char *nl = memchr(msg + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - msg) : len;
-        size_t line_len = end - i;
-        if (nl && line_len > 0 && msg[end - 1] == '\r')
-            line_len--;
-        append_or_abort(out, msg + i, line_len);
-        append_or_abort(out, "\n", 1);
-        i = nl ? end + 1 : len;
-    }
-}
-
 static void sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -132,14 +116,22 @@ static void sync_dir(const char *dir)
     }
 }
 
-/* Writes data to a new file at path (O_EXCL, 0600) and fsync()s it;
- * false with errno set, and no file left behind. */
-static bool write_new_file(const char *path, const char *data, size_t len)
+/* Writes the message, CRLF turned into LF and ending in a line end, to a
+ * new file at path (O_EXCL, 0600) in blocks, and fsync()s it; false with
+ * errno set, and no file left behind. */
+static bool write_new_file(const char *path, const char *msg, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0)
         return false;
-    if (!tui_write_all(fd, data, len) || fsync(fd) != 0) {
+    struct tui_fd_writer *w = pv_xmalloc(sizeof *w);
+    tui_fd_writer_init(w, fd);
+    bool written =
+        tui_each_line_lf(msg, len, false, tui_fd_writer_put, w) && tui_fd_writer_flush(w);
+    int we = errno;
+    free(w);
+    errno = we;
+    if (!written || fsync(fd) != 0) {
         int e = errno;
         close(fd);
         unlink(path);
@@ -171,16 +163,13 @@ bool tui_maildir_deliver(const char *dir, const char *msg, size_t len, char **fi
                      dir && *dir ? dir : "\"\"");
         return false;
     }
-    struct pv_buf data;
-    pv_buf_init(&data, 0);
-    to_lf(msg, len, &data);
     bool ok = false;
     int e = EEXIST;
     for (int attempt = 0; attempt < NAME_ATTEMPTS && !ok && e == EEXIST; attempt++) {
         char *name = fresh_name();
         char *tmp = pv_xasprintf("%s/tmp/%s", dir, name);
         char *dest = pv_xasprintf("%s/new/%s", dir, name);
-        if (!write_new_file(tmp, data.data ? data.data : "", data.len)) {
+        if (!write_new_file(tmp, msg ? msg : "", msg ? len : 0)) {
             e = errno;
             if (e != EEXIST)
                 maildir_failed(err, dir, "writing the message under tmp/ failed", e);
@@ -204,7 +193,6 @@ bool tui_maildir_deliver(const char *dir, const char *msg, size_t len, char **fi
     }
     if (!ok && e == EEXIST)
         pv_error_set(err, "cannot deliver to the maildir %s: no unused file name found", dir);
-    pv_buf_free(&data);
     return ok;
 }
 

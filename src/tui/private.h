@@ -475,6 +475,27 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
 char *tui_safe_filename(const char *name, size_t index);
 /* write(2) until done; false (errno set) on an error other than EINTR. */
 bool tui_write_all(int fd, const char *data, size_t len);
+
+/* Small pieces gathered into blocks before write(2), so a message of any
+ * size is written in one pass without a copy of it in memory. */
+enum { TUI_WRITE_BLOCK = 64 * 1024 };
+struct tui_fd_writer {
+    int fd;
+    bool failed; /* a write failed: errno says why, the rest is dropped */
+    size_t used;
+    char buf[TUI_WRITE_BLOCK];
+};
+void tui_fd_writer_init(struct tui_fd_writer *w, int fd);
+/* Both false (errno set) once a write has failed. */
+bool tui_fd_writer_put(void *w, const char *data, size_t len);
+bool tui_fd_writer_flush(struct tui_fd_writer *w);
+
+/* Walks a message line by line and gives each to emit with its CRLF (or
+ * LF) as one LF, a last line without one getting it too; with mboxrd, a
+ * line that is ">"* "From " gets one more '>' in front (mboxrd quoting).
+ * Stops with false as soon as emit returns false. */
+typedef bool (*tui_emit_fn)(void *ctx, const char *data, size_t len);
+bool tui_each_line_lf(const char *msg, size_t len, bool mboxrd, tui_emit_fn emit, void *ctx);
 /* fsync()s the directory holding path (best effort), so a new name lasts. */
 void tui_sync_parent_dir(const char *path);
 /* Runs /bin/sh -c command with data on its stdin and the terminal as its

@@ -57,16 +57,21 @@ static void remove_dir(void)
     rmdir(dir);
 }
 
+/* The whole file, NUL-terminated. */
 static char *slurp(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    char *buf = pv_xmalloc(4096);
-    *len_out = fread(buf, 1, 4095, f);
-    buf[*len_out] = '\0';
+    struct pv_buf b;
+    pv_buf_init(&b, 0);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ck_assert(pv_buf_append(&b, chunk, n));
     fclose(f);
-    return buf;
+    ck_assert(pv_buf_append(&b, "", 0)); /* NUL-terminated even when empty */
+    return pv_buf_steal(&b, len_out);
 }
 
 static size_t entries(void)
@@ -373,6 +378,57 @@ START_TEST(mbox_append_creates_then_appends)
 }
 END_TEST
 
+/* A message of several write blocks, with "From " lines, CRLF and LF
+ * line ends and a last line without one: the streamed append writes the
+ * same bytes tui_mbox_entry builds in memory. */
+START_TEST(mbox_append_streams_a_large_message)
+{
+    make_dir();
+    char *path = pv_xasprintf("%s/box", dir);
+    struct pv_buf msg, want;
+    pv_buf_init(&msg, 0);
+    pv_buf_init(&want, 0);
+    ck_assert(pv_buf_append_str(&msg, "From: big@example.org\r\nSubject: big\r\n\r\n"));
+    for (unsigned i = 0; msg.len < 3u * TUI_WRITE_BLOCK + 17; i++)
+        ck_assert(
+            pv_buf_printf(&msg, i % 7 == 0 ? ">From line %u\n" : "line %u of the body\r\n", i));
+    ck_assert(pv_buf_append_str(&msg, "no line end at the end"));
+    struct pv_error err;
+    pv_error_clear(&err);
+    ck_assert_int_eq(tui_mbox_append(path, msg.data, msg.len, 0, &err), MBOX_OK);
+    tui_mbox_entry(msg.data, msg.len, 0, &want);
+    size_t len = 0;
+    char *got = slurp(path, &len);
+    ck_assert_uint_eq(len, want.len);
+    ck_assert(memcmp(got, want.data, len) == 0);
+    free(got);
+    pv_buf_free(&msg);
+    pv_buf_free(&want);
+    free(path);
+    remove_dir();
+}
+END_TEST
+
+/* The block writer: a failed write (a full disk) is reported by the put
+ * that hit it or by the flush, with errno, and nothing after it is tried. */
+START_TEST(fd_writer_reports_a_full_disk)
+{
+    int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return; /* no /dev/full here: nothing to check against */
+    struct tui_fd_writer *w = pv_xmalloc(sizeof *w);
+    tui_fd_writer_init(w, fd);
+    ck_assert(tui_fd_writer_put(w, "small", 5)); /* only buffered */
+    errno = 0;
+    ck_assert(!tui_fd_writer_flush(w));
+    ck_assert_int_eq(errno, ENOSPC);
+    ck_assert(w->failed);
+    ck_assert(!tui_fd_writer_put(w, "more", 4));
+    free(w);
+    close(fd);
+}
+END_TEST
+
 START_TEST(mbox_append_separates_from_an_unfinished_end)
 {
     make_dir();
@@ -546,6 +602,8 @@ static Suite *files_suite(void)
     tc = tcase_create("tui_mbox_append");
     tcase_add_test(tc, mbox_append_empty_name);
     tcase_add_test(tc, mbox_append_creates_then_appends);
+    tcase_add_test(tc, mbox_append_streams_a_large_message);
+    tcase_add_test(tc, fd_writer_reports_a_full_disk);
     tcase_add_test(tc, mbox_append_separates_from_an_unfinished_end);
     tcase_add_test(tc, mbox_append_refuses_what_is_not_an_mbox);
     tcase_add_test(tc, mbox_append_refuses_a_locked_mbox);
