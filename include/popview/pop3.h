@@ -194,6 +194,11 @@ enum { POP3_MAX_COMMAND_LINE = 255 };
 bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs, struct pv_buf *line_out,
                  struct pv_buf *masked_out, struct pv_error *err);
 
+/* RFC 1939 section 7: a unique-id is 1 to 70 characters from 0x21 to 0x7E.
+ * Whether [uid, uid+len) is one (false for NULL). */
+enum { POP3_UIDL_MAX = 70 };
+bool pop3_uidl_valid(const char *uid, size_t len);
+
 /* ======================================================================
  * Transcript hook (reported by src/pop3/engine.c)
  * ====================================================================== */

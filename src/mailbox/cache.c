@@ -57,7 +57,6 @@
 enum {
     CACHE_VERSION = 2, /* 2: texts end in NUL */
     CACHE_HEADER_LEN = 40,
-    CACHE_UID_MAX = 70, /* RFC 1939 section 7: 1 to 70 characters */
     CACHE_NAME_MAX = 64,
     CACHE_KEY_MAX = 4096,
     CACHE_TMP_STALE_S = 600, /* a temporary file this old belongs to no writer */
@@ -146,13 +145,7 @@ static char *arena_strdup(struct mailbox_cache *c, const char *s)
 
 static bool uid_valid(const char *uid)
 {
-    size_t n = uid ? strlen(uid) : 0;
-    if (n == 0 || n > CACHE_UID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)uid[i] < 0x21 || (unsigned char)uid[i] > 0x7e)
-            return false;
-    return true;
+    return uid && pop3_uidl_valid(uid, strlen(uid));
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -307,7 +300,7 @@ static char *get_text(struct reader *r, size_t len_bytes, size_t max)
 
 static bool read_entry(struct mailbox_cache *c, struct reader *r)
 {
-    char *uid = get_text(r, 1, CACHE_UID_MAX);
+    char *uid = get_text(r, 1, POP3_UIDL_MAX);
     struct mailbox_headline hl = {0};
     uint64_t size = get_le(r, 8);
     unsigned flags = (unsigned)get_le(r, 1);

@@ -387,3 +387,13 @@ bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs, struc
     }
     return true;
 }
+
+bool pop3_uidl_valid(const char *uid, size_t len)
+{
+    if (!uid || len == 0 || len > POP3_UIDL_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)uid[i] < 0x21 || (unsigned char)uid[i] > 0x7e)
+            return false;
+    return true;
+}

@@ -24,7 +24,7 @@
 /* A RETR reply is cut off past twice its LIST size (a server that stores
  * LF line ends may count each line end as one octet), rounded up to whole
  * MiB, plus RETR_SLACK. */
-enum { SCAN_LINE_MAX = 1024, UIDL_MAX = 70, RETR_SLACK = 16 << 20, MIB = 1 << 20 };
+enum { SCAN_LINE_MAX = 1024, RETR_SLACK = 16 << 20, MIB = 1 << 20 };
 
 struct scan_ctx {
     struct pop3_session *s;
@@ -170,17 +170,6 @@ static struct pop3_listing *scan_find(struct scan_ctx *c, unsigned msgno)
     return NULL;
 }
 
-/* RFC 1939 section 7: a unique-id is 1 to 70 characters in 0x21..0x7E. */
-static bool uidl_valid(const char *uid, size_t len)
-{
-    if (len == 0 || len > UIDL_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)uid[i] < 0x21 || (unsigned char)uid[i] > 0x7e)
-            return false;
-    return true;
-}
-
 static void uidl_take_line(struct scan_ctx *c, struct pop3_engine *eng, const char *line,
                            size_t len)
 {
@@ -193,7 +182,7 @@ static void uidl_take_line(struct scan_ctx *c, struct pop3_engine *eng, const ch
     const char *uid = sp + 1;
     size_t ulen = len - (size_t)(uid - line);
     struct pop3_listing *m = scan_find(c, msgno);
-    if (!m || !uidl_valid(uid, ulen)) {
+    if (!m || !pop3_uidl_valid(uid, ulen)) {
         c->uidl_dropped++;
         pop3_engine_info(eng, _("ignoring UIDL line for message %u: %s"), msgno,
                          m ? _("not a valid unique-id") : _("LIST did not list it"));

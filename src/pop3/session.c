@@ -27,7 +27,7 @@
 #include "private.h"
 #include "session_private.h"
 
-enum { SCAN_MAX_LINE = 1024, UIDL_MAX_LEN = 70 };
+enum { SCAN_MAX_LINE = 1024 };
 
 void pop3_session_set_state(struct pop3_session *s, enum pop3_state st)
 {
@@ -565,10 +565,7 @@ enum pop3_status pop3_session_uidl_one(struct pop3_session *s, unsigned msgno, c
         return st;
     const char *rest = reply_for_msgno(r.text, msgno);
     size_t n = rest ? strlen(rest) : 0;
-    bool valid = n > 0 && n <= UIDL_MAX_LEN;
-    for (size_t i = 0; valid && i < n; i++)
-        valid = (unsigned char)rest[i] >= 0x21 && (unsigned char)rest[i] <= 0x7e;
-    if (!valid)
+    if (!pop3_uidl_valid(rest, n))
         return bad_one_reply(&r, "UIDL", msgno, err);
     *uid_out = pv_xstrndup(rest, n);
     return POP3_OK;

@@ -8,6 +8,7 @@
  *   bool pop3_encode(enum pop3_cmd cmd, const char *const *args, size_t nargs,
  *                    struct pv_buf *line_out, struct pv_buf *masked_out,
  *                    struct pv_error *err);
+ *   bool pop3_uidl_valid(const char *uid, size_t len);
  *
  * The expected table below is written from the RFCs (1939, 2449, 2595,
  * 5034, 6856), not copied from the implementation.
@@ -373,6 +374,47 @@ START_TEST(encode_error_hides_argument)
 }
 END_TEST
 
+/* --- pop3_uidl_valid (RFC 1939 section 7) --------------------------------- */
+
+START_TEST(uidl_valid_null_and_empty)
+{
+    ck_assert(!pop3_uidl_valid(NULL, 0));
+    ck_assert(!pop3_uidl_valid(NULL, 5));
+    ck_assert(!pop3_uidl_valid("", 0));
+}
+END_TEST
+
+static const struct {
+    const char *uid;
+    bool valid;
+} uidl_cases[] = {
+    {"a", true},
+    {"whqtswO00WBw418f9t5JxYwZ", true},
+    {"!~", true}, /* 0x21 and 0x7E, the ends of the range */
+    {"a b", false},
+    {"a\tb", false},
+    {"\x7f", false},
+    {"caf\xc3\xa9", false},
+    {"1234567890123456789012345678901234567890123456789012345678901234567890", true}, /* 70 */
+    {"12345678901234567890123456789012345678901234567890123456789012345678901", false},
+};
+
+START_TEST(uidl_valid_case)
+{
+    const char *uid = uidl_cases[_i].uid;
+    ck_assert_msg(pop3_uidl_valid(uid, strlen(uid)) == uidl_cases[_i].valid, "case %d: %s", _i,
+                  uid);
+}
+END_TEST
+
+START_TEST(uidl_valid_counts_len_not_nul)
+{
+    /* Only [uid, uid+len) is looked at: a space after it does not matter. */
+    ck_assert(pop3_uidl_valid("abc def", 3));
+    ck_assert(!pop3_uidl_valid("abc def", 4));
+}
+END_TEST
+
 static Suite *commands_suite(void)
 {
     Suite *s = suite_create("commands");
@@ -401,6 +443,12 @@ static Suite *commands_suite(void)
     tcase_add_test(tc, encode_wipes_previous_secret);
     tcase_add_test(tc, encode_outputs_optional_and_capped);
     tcase_add_test(tc, encode_error_hides_argument);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pop3_uidl_valid");
+    tcase_add_test(tc, uidl_valid_null_and_empty);
+    tcase_add_loop_test(tc, uidl_valid_case, 0, (int)PV_ARRAY_LEN(uidl_cases));
+    tcase_add_test(tc, uidl_valid_counts_len_not_nul);
     suite_add_tcase(s, tc);
     return s;
 }
