@@ -106,6 +106,10 @@ void pv_format_size(uint64_t octets, char *out, size_t out_size);
 /* The value of a base64 digit (RFC 4648 section 4), or -1 for anything else. */
 int pv_base64_value(unsigned char c);
 
+/* write(2) until all of [data, data+len) is written, again after EINTR and
+ * short writes (io.c); false with errno set (EIO when write wrote nothing). */
+bool pv_write_all(int fd, const void *data, size_t len);
+
 /*
  * A spool (spool.c): bytes written once, then read in place.  Up to
  * PV_SPOOL_MEMORY_MAX they stay on the heap; beyond, they go to an unlinked

@@ -541,23 +541,9 @@ struct writer {
     char buf[CACHE_WRITE_BUF];
 };
 
-static bool write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t k = write(fd, data, len);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false;
-        data += k;
-        len -= (size_t)k;
-    }
-    return true;
-}
-
 static void flush(struct writer *w)
 {
-    if (w->ok && !write_all(w->fd, w->buf, w->n)) {
+    if (w->ok && !pv_write_all(w->fd, w->buf, w->n)) {
         w->ok = false;
         w->err = errno ? errno : EIO;
     }

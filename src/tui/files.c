@@ -35,21 +35,6 @@ char *tui_expand_path(const char *path)
     return pv_xstrdup(path);
 }
 
-bool tui_write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 void tui_fd_writer_init(struct tui_fd_writer *w, int fd)
 {
     w->fd = fd;
@@ -59,7 +44,7 @@ void tui_fd_writer_init(struct tui_fd_writer *w, int fd)
 
 bool tui_fd_writer_flush(struct tui_fd_writer *w)
 {
-    if (!w->failed && w->used && !tui_write_all(w->fd, w->buf, w->used))
+    if (!w->failed && w->used && !pv_write_all(w->fd, w->buf, w->used))
         w->failed = true;
     w->used = 0;
     return !w->failed;
@@ -73,7 +58,7 @@ bool tui_fd_writer_put(void *vw, const char *data, size_t len)
     if (len > sizeof w->buf - w->used && !tui_fd_writer_flush(w))
         return false;
     if (len >= sizeof w->buf) {
-        if (!tui_write_all(w->fd, data, len))
+        if (!pv_write_all(w->fd, data, len))
             w->failed = true;
         return !w->failed;
     }
@@ -185,7 +170,7 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
         rc = save_failed(err, _("cannot create a file in its directory"), path, errno);
         goto out;
     }
-    if (!tui_write_all(fd, data, len) || fsync(fd) != 0) {
+    if (!pv_write_all(fd, data, len) || fsync(fd) != 0) {
         rc = save_failed(err, _("writing failed"), path, errno);
         close(fd);
         unlink(tmp);
@@ -323,7 +308,7 @@ bool tui_pipe_to_command(const char *command, const char *data, size_t len, cons
     close(fds[0]);
     /* A command that stops reading early is fine: EPIPE ends the writing
      * (SIGPIPE is ignored by main). */
-    (void)tui_write_all(fds[1], data, len);
+    (void)pv_write_all(fds[1], data, len);
     close(fds[1]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {

@@ -473,8 +473,6 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
  * leading dots, spaces or '~', cut to TUI_FILENAME_MAX bytes keeping the
  * extension; "attachment-INDEX" when nothing is left.  A new string. */
 char *tui_safe_filename(const char *name, size_t index);
-/* write(2) until done; false (errno set) on an error other than EINTR. */
-bool tui_write_all(int fd, const char *data, size_t len);
 
 /* Small pieces gathered into blocks before write(2), so a message of any
  * size is written in one pass without a copy of it in memory. */

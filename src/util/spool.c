@@ -61,19 +61,11 @@ static int open_unlinked(struct pv_error *err)
 
 static bool write_all(int fd, const char *data, size_t len, struct pv_error *err)
 {
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            pv_error_set(err, _("cannot write to a temporary file in %s: %s"), spool_dir(),
-                         n < 0 ? strerror(errno) : _("nothing was written"));
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
+    if (pv_write_all(fd, data, len))
+        return true;
+    pv_error_set(err, _("cannot write to a temporary file in %s: %s"), spool_dir(),
+                 strerror(errno));
+    return false;
 }
 
 struct pv_spool *pv_spool_new(uint64_t cap)

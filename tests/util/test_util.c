@@ -1,7 +1,12 @@
-/* Tests for src/util: the error value, pv_buf and strict parsing. */
+/* Tests for src/util: the error value, pv_buf, strict parsing and
+ * pv_write_all. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <popview/util.h>
 
@@ -106,6 +111,57 @@ START_TEST(format_size_small_buffer)
 }
 END_TEST
 
+START_TEST(write_all_nothing_to_write)
+{
+    ck_assert(pv_write_all(-1, NULL, 0)); /* no write(2) at all */
+}
+END_TEST
+
+START_TEST(write_all_writes_every_byte)
+{
+    /* More than a pipe holds at once (64 KiB on Linux), so the writer
+     * waits for the reader: every byte must arrive, in order. */
+    enum { LEN = 200 * 1000 };
+    char *data = pv_xmalloc(LEN);
+    for (size_t i = 0; i < LEN; i++)
+        data[i] = (char)('a' + i % 26);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        _exit(pv_write_all(fds[1], data, LEN) ? 0 : 1);
+    }
+    close(fds[1]);
+    char *got = pv_xmalloc(LEN + 1);
+    size_t n = 0;
+    ssize_t k;
+    while ((k = read(fds[0], got + n, LEN + 1 - n)) > 0)
+        n += (size_t)k;
+    close(fds[0]);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_uint_eq(n, LEN);
+    ck_assert(memcmp(got, data, LEN) == 0);
+    free(got);
+    free(data);
+}
+END_TEST
+
+START_TEST(write_all_error_sets_errno)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    close(fds[1]);
+    errno = 0;
+    ck_assert(!pv_write_all(fds[1], "x", 1));
+    ck_assert_int_eq(errno, EBADF);
+    close(fds[0]);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -117,6 +173,12 @@ static Suite *util_suite(void)
     tcase_add_test(tc, ascii_case_compare);
     tcase_add_loop_test(tc, format_size_table, 0, (int)PV_ARRAY_LEN(size_cases));
     tcase_add_test(tc, format_size_small_buffer);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pv_write_all");
+    tcase_add_test(tc, write_all_nothing_to_write);
+    tcase_add_test(tc, write_all_writes_every_byte);
+    tcase_add_test(tc, write_all_error_sets_errno);
     suite_add_tcase(s, tc);
     return s;
 }
