@@ -160,6 +160,12 @@ size_t pv_strpool_count(const struct pv_strpool *p);
 size_t pv_strpool_bytes(const struct pv_strpool *p);
 void pv_strpool_free(struct pv_strpool **p);
 
+/* FNV-1a, 64 bits (strpool.c; the pool's index and the header cache's
+ * checksum): h continued over [data, data+len); start from PV_FNV1A64_START.
+ * Spots damage and spreads keys; no defence against a chosen input. */
+#define PV_FNV1A64_START UINT64_C(0xcbf29ce484222325)
+uint64_t pv_fnv1a64(uint64_t h, const void *data, size_t len);
+
 /* ASCII-only helpers, independent of the locale. */
 bool pv_ascii_ieq(const char *a, const char *b);
 bool pv_ascii_nieq(const char *a, const char *b, size_t n);

@@ -98,25 +98,14 @@ struct mailbox_cache {
 
 /* --- small helpers ---------------------------------------------------------- */
 
-/* FNV-1a, 64 bits: enough to notice a damaged file, not a defence against
- * someone who can write the file (they could write any headline anyway). */
+/* The checksum and the file name's hash are FNV-1a (pv_fnv1a64): enough to
+ * notice a damaged file, not a defence against someone who can write the
+ * file (they could write any headline anyway). */
 enum { CACHE_WRITE_BUF = 64 * 1024 };
-static const uint64_t fnv_offset = 0xcbf29ce484222325u;
-
-/* Continues hash h (fnv_offset to start) over data. */
-static uint64_t fnv1a64_more(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
 
 static uint64_t fnv1a64(const void *data, size_t len)
 {
-    return fnv1a64_more(fnv_offset, data, len);
+    return pv_fnv1a64(PV_FNV1A64_START, data, len);
 }
 
 /* A copy of [s, s+len) with a NUL after it, in the arena. */
@@ -547,7 +536,7 @@ static void flush(struct writer *w)
         w->ok = false;
         w->err = errno ? errno : EIO;
     }
-    w->hash = fnv1a64_more(w->hash, w->buf, w->n);
+    w->hash = pv_fnv1a64(w->hash, w->buf, w->n);
     w->written += w->n;
     w->n = 0;
 }
@@ -631,7 +620,7 @@ static bool write_body_and_header(const struct mailbox_cache *c, int fd, size_t 
     w->fd = fd;
     w->ok = lseek(fd, CACHE_HEADER_LEN, SEEK_SET) == CACHE_HEADER_LEN;
     w->err = w->ok ? 0 : errno;
-    w->hash = fnv_offset;
+    w->hash = PV_FNV1A64_START;
     put_text(w, c->key, 2);
     for (size_t i = 0; i < c->n; i++)
         if (c->e[i].keep)

@@ -40,13 +40,12 @@ struct pv_strpool {
     size_t bytes; /* block storage allocated */
 };
 
-/* FNV-1a, 64 bits. */
-static uint64_t hash_of(const char *s, size_t len)
+uint64_t pv_fnv1a64(uint64_t h, const void *data, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325u;
+    const unsigned char *p = data;
     for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3u;
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
     }
     return h;
 }
@@ -121,7 +120,7 @@ const char *pv_strpool_intern(struct pv_strpool *p, const char *s, size_t len)
         return NULL;
     if (len > UINT32_MAX)
         return store(p, s, len);
-    uint32_t hash = (uint32_t)hash_of(s, len);
+    uint32_t hash = (uint32_t)pv_fnv1a64(PV_FNV1A64_START, s, len);
     struct pool_slot *slot = find_slot(p->slots, p->nslots, hash, s, len);
     if (slot->s)
         return slot->s;

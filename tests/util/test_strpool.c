@@ -3,6 +3,7 @@
  * as different copies; lengths, NUL bytes inside and long strings are
  * kept exactly; the index keeps working as it grows; storage grows far less
  * than the strings put in when they repeat; copies are never shared.
+ * Also pv_fnv1a64, the hash behind the pool's index.
  */
 #include <check.h>
 #include <stdio.h>
@@ -109,6 +110,37 @@ START_TEST(many_rows_few_senders)
 }
 END_TEST
 
+/* --- pv_fnv1a64: the published FNV-1a 64 test vectors ----------------------- */
+
+START_TEST(fnv_empty_is_the_offset_basis)
+{
+    ck_assert_uint_eq(pv_fnv1a64(PV_FNV1A64_START, NULL, 0), UINT64_C(0xcbf29ce484222325));
+    ck_assert_uint_eq(pv_fnv1a64(PV_FNV1A64_START, "", 0), UINT64_C(0xcbf29ce484222325));
+}
+END_TEST
+
+static const struct {
+    const char *text;
+    uint64_t hash;
+} fnv_cases[] = {
+    {"a", UINT64_C(0xaf63dc4c8601ec8c)},
+    {"foobar", UINT64_C(0x85944171f73967e8)},
+};
+
+START_TEST(fnv_known_values)
+{
+    const char *t = fnv_cases[_i].text;
+    ck_assert_uint_eq(pv_fnv1a64(PV_FNV1A64_START, t, strlen(t)), fnv_cases[_i].hash);
+}
+END_TEST
+
+START_TEST(fnv_continues_over_pieces)
+{
+    uint64_t h = pv_fnv1a64(PV_FNV1A64_START, "foo", 3);
+    ck_assert_uint_eq(pv_fnv1a64(h, "bar", 3), UINT64_C(0x85944171f73967e8));
+}
+END_TEST
+
 static Suite *strpool_suite(void)
 {
     Suite *s = suite_create("strpool");
@@ -117,6 +149,11 @@ static Suite *strpool_suite(void)
     tcase_add_test(tc, equal_strings_share_one_copy);
     tcase_add_test(tc, embedded_nul_and_long_strings);
     tcase_add_test(tc, many_rows_few_senders);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("pv_fnv1a64");
+    tcase_add_test(tc, fnv_empty_is_the_offset_basis);
+    tcase_add_loop_test(tc, fnv_known_values, 0, (int)PV_ARRAY_LEN(fnv_cases));
+    tcase_add_test(tc, fnv_continues_over_pieces);
     suite_add_tcase(s, tc);
     return s;
 }
