@@ -12,10 +12,10 @@
  *
  * Glossary: a *headline* is the decoded (not yet sanitized) From, Subject,
  * Date and attachment marker of a message; an *entry* is a headline with
- * the UIDL and size it belongs to.  The entries' strings live in an
- * *arena* of large blocks (a 100,000-message cache is some 300,000 short
- * strings), freed all at once with the cache; the file as read is one of
- * those blocks, its strings used where they are.
+ * the UIDL and size it belongs to.  The entries' strings are where the file
+ * was read into memory (used where they are, no copy), or copies in a
+ * string pool (pv_strpool_copy: a 100,000-message cache is some 300,000
+ * short strings); both are freed all at once with the cache.
  *
  * The file (all numbers little-endian):
  *   header  "PVHCACHE", u32 version, u32 0, u64 entries, u64 body length,
@@ -61,7 +61,6 @@ enum {
     CACHE_KEY_MAX = 4096,
     CACHE_TMP_STALE_S = 600, /* a temporary file this old belongs to no writer */
     CACHE_TZ_MAX = 24 * 60,
-    CACHE_ARENA_BLOCK = 64 * 1024,
 };
 
 static const char CACHE_MAGIC[8] = {'P', 'V', 'H', 'C', 'A', 'C', 'H', 'E'};
@@ -74,15 +73,9 @@ struct cache_entry {
     bool keep; /* chosen for the file being written */
 };
 
-/* Blocks of strings, newest first; a string never moves once there. */
-struct arena_block {
-    struct arena_block *next;
-    size_t used, size;
-    char data[];
-};
-
 struct mailbox_cache {
-    struct arena_block *arena;
+    unsigned char *file;        /* the file as read: the loaded entries' strings */
+    struct pv_strpool *strings; /* the strings of entries put since, or NULL */
     char *dir;
     char *path;
     char *key; /* user@host:port */
@@ -108,28 +101,13 @@ static uint64_t fnv1a64(const void *data, size_t len)
     return pv_fnv1a64(PV_FNV1A64_START, data, len);
 }
 
-/* A copy of [s, s+len) with a NUL after it, in the arena. */
-static char *arena_strndup(struct mailbox_cache *c, const char *s, size_t len)
+/* A copy of s that lives as long as the cache's entries; it never moves. */
+static char *keep_string(struct mailbox_cache *c, const char *s)
 {
-    struct arena_block *b = c->arena;
-    if (!b || b->size - b->used < len + 1) {
-        size_t size = len + 1 > CACHE_ARENA_BLOCK ? len + 1 : CACHE_ARENA_BLOCK;
-        b = pv_xmalloc(sizeof *b + size);
-        b->size = size;
-        b->used = 0;
-        b->next = c->arena;
-        c->arena = b;
-    }
-    char *out = b->data + b->used;
-    memcpy(out, s, len);
-    out[len] = '\0';
-    b->used += len + 1;
-    return out;
-}
-
-static char *arena_strdup(struct mailbox_cache *c, const char *s)
-{
-    return arena_strndup(c, s, strlen(s));
+    if (!c->strings)
+        c->strings = pv_strpool_new();
+    /* The pool hands out const strings; the headline's fields are not. */
+    return (char *)pv_strpool_copy(c->strings, s, strlen(s));
 }
 
 static bool uid_valid(const char *uid)
@@ -155,7 +133,7 @@ static void entries_sort(struct mailbox_cache *c)
     size_t out = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (i + 1 < c->n && strcmp(c->e[i].uid, c->e[i + 1].uid) == 0)
-            continue; /* its strings stay in the arena: a headline handed out stays valid */
+            continue; /* its strings stay: a headline handed out stays valid */
         c->e[out++] = c->e[i];
     }
     c->n = out;
@@ -181,7 +159,7 @@ static struct cache_entry *entry_find(struct mailbox_cache *c, const char *uid)
     return NULL;
 }
 
-/* uid and hl's strings are in the arena already. */
+/* uid and hl's strings are the cache's already (keep_string, the file). */
 static void entry_append(struct mailbox_cache *c, char *uid, uint64_t size,
                          const struct mailbox_headline *hl)
 {
@@ -312,15 +290,13 @@ static void drop_all(struct mailbox_cache *c)
 {
     c->n = 0;
     c->sorted = true;
-    while (c->arena) {
-        struct arena_block *next = c->arena->next;
-        free(c->arena);
-        c->arena = next;
-    }
+    pv_strpool_free(&c->strings);
+    free(c->file);
+    c->file = NULL;
 }
 
 /* The whole file, checked; the state says what was found.  The entries'
- * strings point into data. */
+ * strings point into data; load_file drops them when the file fails. */
 static enum mailbox_cache_state parse_file(struct mailbox_cache *c, unsigned char *data, size_t len)
 {
     struct reader r = {.p = data, .left = len, .ok = true};
@@ -347,16 +323,11 @@ static enum mailbox_cache_state parse_file(struct mailbox_cache *c, unsigned cha
         return MAILBOX_CACHE_DAMAGED;
     if (!ours)
         return MAILBOX_CACHE_DAMAGED; /* a hash collision, or a file copied over */
-    for (uint64_t i = 0; i < count; i++) {
-        if (!read_entry(c, &r)) {
-            drop_all(c);
+    for (uint64_t i = 0; i < count; i++)
+        if (!read_entry(c, &r))
             return MAILBOX_CACHE_DAMAGED;
-        }
-    }
-    if (r.left != 0) {
-        drop_all(c);
+    if (r.left != 0)
         return MAILBOX_CACHE_DAMAGED;
-    }
     /* Files are written in UIDL order: then no sort is needed to look up. */
     c->sorted = true;
     for (size_t i = 1; i < c->n && c->sorted; i++)
@@ -375,13 +346,9 @@ static enum mailbox_cache_state load_file(struct mailbox_cache *c)
         close(fd);
         return MAILBOX_CACHE_DAMAGED;
     }
-    /* Read into an arena block of its own: the strings stay where they are. */
+    /* Kept while the cache lives: the strings stay where they are. */
     size_t len = (size_t)st.st_size;
-    struct arena_block *b = pv_xmalloc(sizeof *b + len);
-    b->size = b->used = len;
-    b->next = c->arena;
-    c->arena = b;
-    unsigned char *data = (unsigned char *)b->data;
+    unsigned char *data = c->file = pv_xmalloc(len);
     size_t got = 0;
     while (got < len) {
         ssize_t k = read(fd, data + got, len - got);
@@ -509,9 +476,9 @@ void mailbox_cache_put(struct mailbox_cache *c, const char *uid, uint64_t size,
         copy.date = copy.tz_offset_min = 0;
     if (copy.tz_offset_min < -CACHE_TZ_MAX || copy.tz_offset_min > CACHE_TZ_MAX)
         return;
-    copy.from = arena_strdup(c, from);
-    copy.subject = arena_strdup(c, subject);
-    entry_append(c, arena_strdup(c, uid), size, &copy);
+    copy.from = keep_string(c, from);
+    copy.subject = keep_string(c, subject);
+    entry_append(c, keep_string(c, uid), size, &copy);
     c->dirty = true;
 }
 
