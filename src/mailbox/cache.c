@@ -647,8 +647,11 @@ static bool write_file(const struct mailbox_cache *c, size_t count, size_t len,
     }
     if (fd < 0) {
         char why[128];
-        pv_error_set(err, _("could not %s the header cache %s: %s"), _(step), tmp,
-                     strerror_r(errno, why, sizeof why));
+        /* The cache's own name, not the temporary one (removed by now). */
+        pv_error_set(err,
+                     _("could not %s the header cache %s: %s; nothing is lost, the next start "
+                       "fetches the headers again"),
+                     _(step), c->path, strerror_r(errno, why, sizeof why));
         free(tmp);
         return false;
     }
