@@ -185,7 +185,7 @@ static void capa_on_done(void *ctx, struct pop3_engine *eng, bool ok, const char
 enum pop3_status pop3_session_queue_capa(struct pop3_session *s, struct pv_error *err)
 {
     pop3_capa_clear(&s->capa_next);
-    pv_buf_init(&s->capa_line, 0);
+    pv_buf_free(&s->capa_line); /* not init: a CAPA still pending may hold a line */
     s->capa_ok = false;
     s->capa_pending = true;
     struct pop3_reply_handler h = {.on_event = capa_on_event, .on_done = capa_on_done, .ctx = s};
