@@ -483,7 +483,8 @@ static unsigned act_quit(struct tui_app *app, struct view *v, int key)
     if (pending && n > 0 && (size_t)n < sizeof text)
         snprintf(text + n, sizeof text - (size_t)n,
                  P_("\n%zu change is still on its way to the server; QUIT follows it.",
-                    "\n%zu changes are still on its way to the server; QUIT follows it.", pending),
+                    "\n%zu changes are still on their way to the server; QUIT follows it.",
+                    pending),
                  pending);
     static const struct prompt_choice choices[] = {
         {'y', N_("yes, delete and quit"), 'y'},
