@@ -29,6 +29,8 @@
 
 #include <popview/util.h>
 
+#include <popview/i18n.h>
+
 #include "private.h"
 
 /* Host names are at most 255 bytes; each byte may grow to 4 when escaped. */
@@ -149,7 +151,7 @@ static bool write_new_file(const char *path, const char *msg, size_t len)
 
 static bool maildir_failed(struct pv_error *err, const char *dir, const char *what, int e)
 {
-    pv_error_set(err, "cannot deliver to the maildir %s: %s: %s", dir, what, strerror(e));
+    pv_error_set(err, _("cannot deliver to the maildir %s: %s: %s"), dir, what, strerror(e));
     return false;
 }
 
@@ -159,7 +161,7 @@ bool tui_maildir_deliver(const char *dir, const char *msg, size_t len, char **fi
     if (file_out)
         *file_out = NULL;
     if (!tui_maildir_is(dir)) {
-        pv_error_set(err, "%s is not a maildir (a directory with tmp/, new/ and cur/)",
+        pv_error_set(err, _("%s is not a maildir (a directory with tmp/, new/ and cur/)"),
                      dir && *dir ? dir : "\"\"");
         return false;
     }
@@ -172,12 +174,12 @@ bool tui_maildir_deliver(const char *dir, const char *msg, size_t len, char **fi
         if (!write_new_file(tmp, msg ? msg : "", msg ? len : 0)) {
             e = errno;
             if (e != EEXIST)
-                maildir_failed(err, dir, "writing the message under tmp/ failed", e);
+                maildir_failed(err, dir, _("writing the message under tmp/ failed"), e);
         } else if (link(tmp, dest) != 0) {
             e = errno;
             unlink(tmp);
             if (e != EEXIST)
-                maildir_failed(err, dir, "cannot move the message into new/", e);
+                maildir_failed(err, dir, _("cannot move the message into new/"), e);
         } else {
             unlink(tmp);
             char *new_dir = pv_xasprintf("%s/new", dir);
@@ -192,7 +194,7 @@ bool tui_maildir_deliver(const char *dir, const char *msg, size_t len, char **fi
         free(name);
     }
     if (!ok && e == EEXIST)
-        pv_error_set(err, "cannot deliver to the maildir %s: no unused file name found", dir);
+        pv_error_set(err, _("cannot deliver to the maildir %s: no unused file name found"), dir);
     return ok;
 }
 
@@ -200,14 +202,14 @@ bool tui_maildir_create(const char *dir, struct pv_error *err)
 {
     static const char *const subs[] = {"tmp", "new", "cur"};
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return maildir_failed(err, dir, "cannot create the directory", errno);
+        return maildir_failed(err, dir, _("cannot create the directory"), errno);
     for (size_t i = 0; i < PV_ARRAY_LEN(subs); i++) {
         char *p = pv_xasprintf("%s/%s", dir, subs[i]);
         int rc = mkdir(p, 0700);
         int e = errno;
         free(p);
         if (rc != 0 && e != EEXIST)
-            return maildir_failed(err, dir, "cannot create its subdirectories", e);
+            return maildir_failed(err, dir, _("cannot create its subdirectories"), e);
     }
     tui_sync_parent_dir(dir);
     return true;
@@ -228,7 +230,7 @@ bool tui_save_to_folder(const char *folder, const char *msg, size_t len, time_t 
     if (kind_out)
         *kind_out = TUI_FOLDER_MBOX;
     if (!folder || !*folder) {
-        pv_error_set(err, "no save folder given; nothing was saved");
+        pv_error_set(err, _("no save folder given; nothing was saved"));
         return false;
     }
     size_t n = strlen(folder);
