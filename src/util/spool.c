@@ -108,8 +108,7 @@ bool pv_spool_write(struct pv_spool *s, const void *data, size_t len, struct pv_
         if (!write_all(s->fd, data, len, err))
             return false;
     } else if (!pv_buf_append(&s->mem, data, len)) {
-        pv_error_set(err, "out of buffer space");
-        return false;
+        abort(); /* mem has no cap (the spool's cap is checked above): cannot happen */
     }
     s->len += len;
     return true;
