@@ -692,9 +692,10 @@ static void do_fetch(struct mb_worker *w, struct mb_request *r)
         f.spool_failed = true;
     pv_spool_free(&f.spool);
     char *error = fetch_failure(&f, msgno, st, &err);
-    if (!error)
-        return; /* superseded: the sink stopped the reply, and nobody waits for it */
-    post_message(w, r, NULL, error);
+    if (error) /* NULL when superseded: nobody waits for this message */
+        post_message(w, r, NULL, error);
+    /* Even superseded: the connection may have broken while the rest of
+     * the reply was read and thrown away. */
     if (mb_status_breaks(st))
         mb_worker_lost(w, &err);
 }
