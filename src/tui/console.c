@@ -78,22 +78,7 @@ static void erase_word(struct console *c)
 static void append_cp(struct console *c, uint32_t cp)
 {
     char u[4];
-    size_t n = 0;
-    if (cp < 0x80) {
-        u[n++] = (char)cp;
-    } else if (cp < 0x800) {
-        u[n++] = (char)(0xc0 | (cp >> 6));
-        u[n++] = (char)(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        u[n++] = (char)(0xe0 | (cp >> 12));
-        u[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[n++] = (char)(0x80 | (cp & 0x3f));
-    } else {
-        u[n++] = (char)(0xf0 | (cp >> 18));
-        u[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[n++] = (char)(0x80 | (cp & 0x3f));
-    }
+    size_t n = tui_utf8_put(cp, u);
     if (c->len + n < sizeof c->text) {
         memcpy(c->text + c->len, u, n);
         c->len += n;

@@ -332,33 +332,15 @@ static const struct {
     {TUI_KEY_DEL, "Del"},
 };
 
-/* Writes cp as UTF-8 with a NUL; false when it does not fit or is a
- * surrogate. */
-static bool utf8_encode(uint32_t cp, char *out, size_t out_size)
+/* Writes cp as UTF-8 with a NUL; false when it does not fit or is not a
+ * character. */
+static bool utf8_string(uint32_t cp, char *out, size_t out_size)
 {
-    unsigned char b[4];
-    size_t n;
-    if (cp >= 0xd800 && cp <= 0xdfff)
+    char u[4];
+    size_t n = tui_utf8_put(cp, u);
+    if (n == 0 || n + 1 > out_size)
         return false;
-    if (cp < 0x800) {
-        b[0] = (unsigned char)(0xc0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xe0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        b[0] = (unsigned char)(0xf0 | (cp >> 18));
-        b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        b[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    if (n + 1 > out_size)
-        return false;
-    memcpy(out, b, n);
+    memcpy(out, u, n);
     out[n] = '\0';
     return true;
 }
@@ -391,7 +373,7 @@ void keymap_key_name(int key, char *out, size_t out_size)
     /* A printable character beyond ASCII is shown as itself, as the
      * config file writes it ("key.quit = ä"). */
     if (key > 0x7f && key < 0x110000 && !tui_cp_is_control((uint32_t)key) &&
-        tui_cp_columns((uint32_t)key) > 0 && utf8_encode((uint32_t)key, out, out_size))
+        tui_cp_columns((uint32_t)key) > 0 && utf8_string((uint32_t)key, out, out_size))
         return;
     snprintf(out, out_size, "U+%04X", (unsigned)key);
 }

@@ -65,6 +65,9 @@ struct view;
 /* Decodes one character of s[0..len) (len >= 1); returns bytes used (1 for
  * an invalid byte, which decodes as U+FFFD). */
 size_t tui_utf8_next(const char *s, size_t len, uint32_t *cp_out);
+/* Encodes cp as UTF-8 into out (no NUL); returns bytes written, 0 for a
+ * surrogate or a value past U+10FFFF, which are not characters. */
+size_t tui_utf8_put(uint32_t cp, char out[4]);
 /* Columns one character takes: wcwidth, with characters that cannot be
  * shown counted as the one column of their '?' replacement. */
 int tui_cp_columns(uint32_t cp);

@@ -2,6 +2,7 @@
  * Tests for src/tui/text.c, the column arithmetic every drawn string goes
  * through:
  *   size_t tui_utf8_next(const char *s, size_t len, uint32_t *cp_out);
+ *   size_t tui_utf8_put(uint32_t cp, char out[4]);
  *   int tui_cp_columns(uint32_t cp);
  *   bool tui_cp_is_control(uint32_t cp);
  *   size_t tui_text_columns(const char *s, size_t len);
@@ -46,6 +47,43 @@ START_TEST(utf8_next_cases)
         size_t n = tui_utf8_next(cases[i].in, cases[i].len, &cp);
         ck_assert_msg(cp == cases[i].cp && n == cases[i].used, "case %zu: U+%04X in %zu bytes", i,
                       (unsigned)cp, n);
+    }
+}
+END_TEST
+
+START_TEST(utf8_put_cases)
+{
+    static const struct {
+        uint32_t cp;
+        const char *out;
+        size_t len;
+    } cases[] = {
+        {0, S("\0")},
+        {'a', S("a")},
+        {0x7f, S("\x7f")},
+        {0x80, S("\xc2\x80")},
+        {0xe9, S("\xc3\xa9")}, /* é */
+        {0x7ff, S("\xdf\xbf")},
+        {0x800, S("\xe0\xa0\x80")},
+        {0x5c71, S("\xe5\xb1\xb1")}, /* 山 */
+        {0xffff, S("\xef\xbf\xbf")},
+        {0x1f389, S("\xf0\x9f\x8e\x89")}, /* 🎉 */
+        {0x10ffff, S("\xf4\x8f\xbf\xbf")},
+        {0xd800, S("")}, /* surrogates are not characters */
+        {0xdfff, S("")},
+        {0x110000, S("")},
+    };
+    for (size_t i = 0; i < PV_ARRAY_LEN(cases); i++) {
+        char out[4] = {0};
+        size_t n = tui_utf8_put(cases[i].cp, out);
+        ck_assert_msg(n == cases[i].len && memcmp(out, cases[i].out, n) == 0,
+                      "case %zu: U+%04X gave %zu bytes", i, (unsigned)cases[i].cp, n);
+        /* What it writes reads back as the same character. */
+        uint32_t back = 0;
+        if (n > 0)
+            ck_assert_uint_eq(tui_utf8_next(out, n, &back), n);
+        if (n > 0)
+            ck_assert_uint_eq(back, cases[i].cp);
     }
 }
 END_TEST
@@ -154,6 +192,7 @@ static Suite *text_suite(void)
         const TTest *test;
     } tests[] = {
         {"tui_utf8_next", utf8_next_cases},
+        {"tui_utf8_put", utf8_put_cases},
         {"tui_cp_columns", controls_and_columns},
         {"tui_text_columns", columns_empty_and_mixed},
         {"tui_text_prefix", prefix_never_splits_a_wide_character},
