@@ -109,6 +109,10 @@ int pv_base64_value(unsigned char c);
 /* write(2) until all of [data, data+len) is written, again after EINTR and
  * short writes (io.c); false with errno set (EIO when write wrote nothing). */
 bool pv_write_all(int fd, const void *data, size_t len);
+/* fsync(2) of a directory, so that a file just created or renamed in it
+ * survives a crash (io.c).  Best effort for most callers: some file
+ * systems refuse it; false then, or when dir is not a directory. */
+bool pv_sync_dir(const char *dir);
 
 /*
  * A spool (spool.c): bytes written once, then read in place.  Up to

@@ -656,12 +656,9 @@ static bool write_file(const struct mailbox_cache *c, size_t count, size_t len,
         return false;
     }
     free(tmp);
-    /* The rename is durable once the directory is. */
-    int dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
+    /* The rename is durable once the directory is; where the file system
+     * refuses that, a crash may bring back the previous file, valid too. */
+    (void)pv_sync_dir(c->dir);
     return true;
 }
 

@@ -104,20 +104,10 @@ static char *dir_of(const char *path)
     return pv_xstrndup(path, (size_t)(slash - path));
 }
 
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        /* Best effort: some file systems refuse fsync on a directory. */
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 void tui_sync_parent_dir(const char *path)
 {
     char *dir = dir_of(path);
-    sync_dir(dir);
+    (void)pv_sync_dir(dir); /* best effort */
     free(dir);
 }
 
@@ -191,7 +181,7 @@ enum save_result tui_save_file(const char *path, const char *data, size_t len, b
             rc = save_failed(err, _("cannot give the file its name"), path, e);
         goto out;
     }
-    sync_dir(dir);
+    (void)pv_sync_dir(dir); /* best effort: some file systems refuse it */
 out:
     free(tmp);
     free(dir);

@@ -108,16 +108,6 @@ static char *fresh_name(void)
     return tui_maildir_name(tv.tv_sec, (long)tv.tv_usec, (long)getpid(), random_bits(), host);
 }
 
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        /* Best effort: some file systems refuse fsync on a directory. */
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 /* Writes the message, CRLF turned into LF and ending in a line end, to a
  * new file at path (O_EXCL, 0600) in blocks, and fsync()s it; false with
  * errno set, and no file left behind. */
@@ -183,7 +173,7 @@ bool tui_maildir_deliver(const char *dir, const char *msg, size_t len, char **fi
         } else {
             unlink(tmp);
             char *new_dir = pv_xasprintf("%s/new", dir);
-            sync_dir(new_dir);
+            (void)pv_sync_dir(new_dir); /* best effort: some file systems refuse it */
             free(new_dir);
             if (file_out)
                 *file_out = pv_xstrdup(dest);

@@ -1,5 +1,5 @@
-/* Tests for src/util: the error value, pv_buf, strict parsing and
- * pv_write_all. */
+/* Tests for src/util: the error value, pv_buf, strict parsing,
+ * pv_write_all and pv_sync_dir. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -162,6 +162,23 @@ START_TEST(write_all_error_sets_errno)
 }
 END_TEST
 
+START_TEST(sync_dir_needs_a_directory)
+{
+    ck_assert(!pv_sync_dir("/nonexistent-popview-test-dir"));
+    char dir[] = "/tmp/popview-sync-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *file = pv_xasprintf("%s/f", dir);
+    int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert(pv_sync_dir(dir));
+    ck_assert(!pv_sync_dir(file)); /* a file is not a directory */
+    unlink(file);
+    rmdir(dir);
+    free(file);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -179,6 +196,10 @@ static Suite *util_suite(void)
     tcase_add_test(tc, write_all_nothing_to_write);
     tcase_add_test(tc, write_all_writes_every_byte);
     tcase_add_test(tc, write_all_error_sets_errno);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pv_sync_dir");
+    tcase_add_test(tc, sync_dir_needs_a_directory);
     suite_add_tcase(s, tc);
     return s;
 }
