@@ -36,13 +36,6 @@
 /* Host names are at most 255 bytes; each byte may grow to 4 when escaped. */
 enum { HOST_MAX = 255, NAME_ATTEMPTS = 8 };
 
-static void append_or_abort(struct pv_buf *b, const char *s, size_t n)
-{
-    /* The buffers here have no cap; a failure is a broken invariant. */
-    if (!pv_buf_append(b, s, n))
-        abort();
-}
-
 static bool is_dir(const char *path)
 {
     struct stat st;
@@ -70,17 +63,17 @@ char *tui_maildir_name(int64_t seconds, long usec, long pid, uint64_t random, co
     char head[96];
     snprintf(head, sizeof head, "%lld.M%06ldP%ld_R%016llx.", (long long)seconds, usec, pid,
              (unsigned long long)random);
-    append_or_abort(&b, head, strlen(head));
+    tui_buf_append(&b, head, strlen(head));
     size_t n = host ? strnlen(host, HOST_MAX) : 0;
     if (n == 0)
-        append_or_abort(&b, "localhost", 9);
+        tui_buf_append(&b, "localhost", 9);
     for (size_t i = 0; i < n; i++) {
         if (host[i] == '/')
-            append_or_abort(&b, "\\057", 4);
+            tui_buf_append(&b, "\\057", 4);
         else if (host[i] == ':')
-            append_or_abort(&b, "\\072", 4);
+            tui_buf_append(&b, "\\072", 4);
         else
-            append_or_abort(&b, host + i, 1);
+            tui_buf_append(&b, host + i, 1);
     }
     size_t len;
     return pv_buf_steal(&b, &len);

@@ -34,16 +34,9 @@
 /* Longer senders are not worth keeping in a separator line. */
 enum { SENDER_MAX = 254 };
 
-static void append_or_abort(struct pv_buf *b, const char *s, size_t n)
-{
-    /* The buffers here have no cap; a failure is a broken invariant. */
-    if (!pv_buf_append(b, s, n))
-        abort();
-}
-
 static bool emit_to_buf(void *b, const char *s, size_t n)
 {
-    append_or_abort(b, s, n);
+    tui_buf_append(b, s, n);
     return true;
 }
 
@@ -114,10 +107,10 @@ static char *from_line(const char *msg, size_t len, time_t when)
 void tui_mbox_entry(const char *msg, size_t len, time_t when, struct pv_buf *out)
 {
     char *line = from_line(msg, len, when);
-    append_or_abort(out, line, strlen(line));
+    tui_buf_append(out, line, strlen(line));
     free(line);
     tui_mbox_quote(msg, len, out);
-    append_or_abort(out, "\n", 1);
+    tui_buf_append(out, "\n", 1);
 }
 
 /* The entry (after gap, the line end the file lacks, or "") written to fd

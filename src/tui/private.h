@@ -81,6 +81,9 @@ size_t tui_text_prefix(const char *s, size_t len, size_t cols, size_t *cols_out)
 /* Appends s fitted to exactly cols columns: cut with an ellipsis when too
  * wide, padded with spaces when narrower. */
 void tui_text_fit(const char *s, size_t len, size_t cols, struct pv_buf *out);
+/* pv_buf_append for a buffer without a cap, where a failure is a broken
+ * invariant: it aborts. */
+void tui_buf_append(struct pv_buf *b, const char *s, size_t n);
 /* Finds needle in hay, ASCII case-insensitively (other bytes exactly). */
 bool tui_text_find(const char *hay, size_t hay_len, const char *needle, size_t needle_len,
                    size_t *pos_out);

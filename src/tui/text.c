@@ -5,6 +5,7 @@
  * ASCII case-insensitive search.  Everything that is drawn is measured
  * here, so the columns of the index stay aligned whatever the text.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -81,6 +82,12 @@ size_t tui_utf8_put(uint32_t cp, char out[4])
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
     out[3] = (char)(0x80 | (cp & 0x3f));
     return 4;
+}
+
+void tui_buf_append(struct pv_buf *b, const char *s, size_t n)
+{
+    if (!pv_buf_append(b, s, n))
+        abort();
 }
 
 bool tui_cp_is_control(uint32_t cp)

@@ -83,13 +83,6 @@ bool view_is_pager(const struct view *v)
 
 /* ---- building the texts -------------------------------------------------- */
 
-static void append_or_abort(struct pv_buf *b, const char *s, size_t n)
-{
-    /* Buffers here have no cap; a failure is a broken invariant. */
-    if (!pv_buf_append(b, s, n))
-        abort();
-}
-
 /* Tabs to spaces at multiples of 8, counting columns as the screen does. */
 static void expand_tabs(const char *in, size_t len, struct pv_buf *out)
 {
@@ -97,20 +90,20 @@ static void expand_tabs(const char *in, size_t len, struct pv_buf *out)
     for (size_t i = 0; i < len;) {
         if (in[i] == '\t') {
             size_t n = 8 - col % 8;
-            append_or_abort(out, "        ", n);
+            tui_buf_append(out, "        ", n);
             col += n;
             i++;
             continue;
         }
         if (in[i] == '\n') {
-            append_or_abort(out, "\n", 1);
+            tui_buf_append(out, "\n", 1);
             col = 0;
             i++;
             continue;
         }
         uint32_t cp;
         size_t n = tui_utf8_next(in + i, len - i, &cp);
-        append_or_abort(out, in + i, n);
+        tui_buf_append(out, in + i, n);
         col += (size_t)tui_cp_columns(cp);
         i += n;
     }
@@ -172,7 +165,7 @@ static void build_raw(struct pager_view *pv, struct pv_buf *out)
                        "it (|) for the rest]\n"),
                      shown, whole);
     if (n > 0)
-        append_or_abort(out, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
+        tui_buf_append(out, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
 }
 
 static void build_mode(struct pager_view *pv, enum pager_mode mode)
@@ -190,7 +183,7 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
                            "the whole message is %s]\n"),
                          TUI_PREVIEW_LINES, size);
         if (n > 0)
-            append_or_abort(&plain, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
+            tui_buf_append(&plain, note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1);
     }
     switch (mode) {
     case PAGER_MESSAGE:
@@ -208,8 +201,8 @@ static void build_mode(struct pager_view *pv, enum pager_mode mode)
         size_t blen;
         const char *body = rendered_body(&rendered, &blen);
         if (plain.len && plain.data[plain.len - 1] != '\n')
-            append_or_abort(&plain, "\n", 1);
-        append_or_abort(&plain, body, blen);
+            tui_buf_append(&plain, "\n", 1);
+        tui_buf_append(&plain, body, blen);
         pv_buf_free(&rendered);
         break;
     }

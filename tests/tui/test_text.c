@@ -3,6 +3,7 @@
  * through:
  *   size_t tui_utf8_next(const char *s, size_t len, uint32_t *cp_out);
  *   size_t tui_utf8_put(uint32_t cp, char out[4]);
+ *   void tui_buf_append(struct pv_buf *b, const char *s, size_t n);
  *   int tui_cp_columns(uint32_t cp);
  *   bool tui_cp_is_control(uint32_t cp);
  *   size_t tui_text_columns(const char *s, size_t len);
@@ -15,6 +16,7 @@
  */
 #include <check.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +186,30 @@ START_TEST(printable_replaces_controls_and_cuts_whole_characters)
 }
 END_TEST
 
+START_TEST(buf_append_grows_without_cap)
+{
+    struct pv_buf b;
+    pv_buf_init(&b, 0);
+    tui_buf_append(&b, "", 0);
+    ck_assert_uint_eq(b.len, 0);
+    tui_buf_append(&b, "ab", 2);
+    tui_buf_append(&b, "cd", 1);
+    ck_assert_uint_eq(b.len, 3);
+    ck_assert_str_eq(b.data, "abc");
+    pv_buf_free(&b);
+}
+END_TEST
+
+START_TEST(buf_append_past_a_cap_aborts)
+{
+    /* A capped buffer is a caller's bug here: stop, never cut silently. */
+    struct pv_buf b;
+    pv_buf_init(&b, 2);
+    tui_buf_append(&b, "abc", 3);
+    pv_buf_free(&b);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("tui_text");
@@ -205,6 +231,10 @@ static Suite *text_suite(void)
         tcase_add_test(tc, tests[i].test);
         suite_add_tcase(s, tc);
     }
+    TCase *tc = tcase_create("tui_buf_append");
+    tcase_add_test(tc, buf_append_grows_without_cap);
+    tcase_add_test_raise_signal(tc, buf_append_past_a_cap_aborts, SIGABRT);
+    suite_add_tcase(s, tc);
     return s;
 }
 
