@@ -270,7 +270,8 @@ static void scan_keep_sizes(struct pop3_session *s, const struct scan_ctx *c)
     s->nsizes = c->count;
 }
 
-void pop3_session_keep_size(struct pop3_session *s, unsigned msgno, uint64_t size)
+/* Where msgno is in s->sizes (sorted by msgno), or where it would go. */
+static size_t sizes_position(const struct pop3_session *s, unsigned msgno)
 {
     size_t lo = 0, hi = s->nsizes;
     while (lo < hi) {
@@ -280,33 +281,31 @@ void pop3_session_keep_size(struct pop3_session *s, unsigned msgno, uint64_t siz
         else
             hi = mid;
     }
-    if (lo < s->nsizes && s->sizes[lo].msgno == msgno) {
-        s->sizes[lo].size = size;
+    return lo;
+}
+
+void pop3_session_keep_size(struct pop3_session *s, unsigned msgno, uint64_t size)
+{
+    size_t at = sizes_position(s, msgno);
+    if (at < s->nsizes && s->sizes[at].msgno == msgno) {
+        s->sizes[at].size = size;
         return;
     }
     s->sizes = pv_xreallocarray(s->sizes, s->nsizes + 1, sizeof *s->sizes);
-    memmove(s->sizes + lo + 1, s->sizes + lo, (s->nsizes - lo) * sizeof *s->sizes);
-    s->sizes[lo] = (struct pop3_msg_size){.msgno = msgno, .size = size};
+    memmove(s->sizes + at + 1, s->sizes + at, (s->nsizes - at) * sizeof *s->sizes);
+    s->sizes[at] = (struct pop3_msg_size){.msgno = msgno, .size = size};
     s->nsizes++;
 }
 
 uint64_t pop3_session_retr_cap(const struct pop3_session *s, unsigned msgno)
 {
-    size_t lo = 0, hi = s->nsizes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->sizes[mid].msgno == msgno) {
-            uint64_t size = s->sizes[mid].size;
-            if (size > (UINT64_MAX - RETR_SLACK - MIB) / 2)
-                return 0; /* an absurd size caps nothing */
-            return (2 * size + MIB - 1) / MIB * MIB + RETR_SLACK;
-        }
-        if (s->sizes[mid].msgno < msgno)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
+    size_t at = sizes_position(s, msgno);
+    if (at == s->nsizes || s->sizes[at].msgno != msgno)
+        return 0;
+    uint64_t size = s->sizes[at].size;
+    if (size > (UINT64_MAX - RETR_SLACK - MIB) / 2)
+        return 0; /* an absurd size caps nothing */
+    return (2 * size + MIB - 1) / MIB * MIB + RETR_SLACK;
 }
 
 static enum pop3_status scan_finish(struct pop3_session *s, struct scan_ctx *c,
