@@ -172,8 +172,8 @@ void mb_load_open_cache(struct mb_worker *w)
         break;
     case MAILBOX_CACHE_UNUSABLE:
         mb_tracer_info(&w->tracer,
-                       _("no header cache: the directory %s cannot be made or is not "
-                         "only yours"),
+                       _("no header cache: %s cannot be made, or is not a directory of "
+                         "yours with mode 0700 (make it so, or use --no-cache)"),
                        w->cache_dir);
         break;
     }

@@ -216,7 +216,7 @@ enum tui_pick_result tui_pick_account(const struct tui_account_entry *entries, s
     if (!screen) {
         const char *term = getenv("TERM");
         pv_error_set(err, _("cannot start the account picker for TERM=%s; name one with -a NAME"),
-                     term ? term : "(unset)");
+                     term ? term : _("(unset)"));
         return TUI_PICK_ERROR;
     }
     set_term(screen);

@@ -183,7 +183,9 @@ static bool parse_attrs(const char *text, attr_t *out, char *bad, size_t bad_siz
     return true;
 }
 
-/* The n-th comma-separated field of value, spaces trimmed, in out. */
+/* The n-th comma-separated field of value, spaces trimmed, in out; false
+ * when there is none or it is longer than out holds (out then has its
+ * start, for a message). */
 static bool style_field(const char *value, int n, char *out, size_t out_size)
 {
     const char *p = value;
@@ -200,11 +202,12 @@ static bool style_field(const char *value, int n, char *out, size_t out_size)
     }
     while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
         len--;
-    if (len >= out_size)
+    bool fits = len < out_size;
+    if (!fits)
         len = out_size - 1;
     memcpy(out, p, len);
     out[len] = '\0';
-    return true;
+    return fits;
 }
 
 bool theme_parse_style(const char *value, struct theme_style *style_out, struct pv_error *err)
@@ -220,8 +223,8 @@ bool theme_parse_style(const char *value, struct theme_style *style_out, struct 
     struct theme_style st = {.set = true, .fg = -1, .bg = -1, .attr = A_NORMAL};
     short *targets[2] = {&st.fg, &st.bg};
     for (int i = 0; i < 2; i++) {
-        style_field(value, i, word, sizeof word);
-        if (!parse_color(word, targets[i])) {
+        /* A colour word too long to be one is refused, not cut to a valid one. */
+        if (!style_field(value, i, word, sizeof word) || !parse_color(word, targets[i])) {
             pv_error_set(err,
                          i == 0 ? _("unknown foreground colour '%s': use default, black, red, "
                                     "green, yellow, blue, magenta, cyan, white, bright-NAME or "

@@ -32,6 +32,13 @@ struct pv_spool {
     char *map;         /* the file's mapping (len + 1 bytes), or NULL */
 };
 
+/* strerror(3) is not thread-safe, and spools are written by the mailbox's
+ * worker thread while the interface thread runs (GNU strerror_r). */
+static const char *why(int e, char *buf, size_t size)
+{
+    return strerror_r(e, buf, size);
+}
+
 static const char *spool_dir(void)
 {
     const char *dir = getenv("TMPDIR");
@@ -48,13 +55,14 @@ static int open_unlinked(struct pv_error *err)
     if (fd >= 0)
         return fd;
     char *path = pv_xasprintf("%s/popview-spool.XXXXXX", dir);
+    char reason[128];
     fd = mkostemp(path, O_CLOEXEC);
     if (fd >= 0)
         unlink(path);
     else
         pv_error_set(
             err, _("cannot create a temporary file in %s: %s (set TMPDIR to a writable folder)"),
-            dir, strerror(errno));
+            dir, why(errno, reason, sizeof reason));
     free(path);
     return fd;
 }
@@ -63,8 +71,9 @@ static bool write_all(int fd, const char *data, size_t len, struct pv_error *err
 {
     if (pv_write_all(fd, data, len))
         return true;
+    char reason[128];
     pv_error_set(err, _("cannot write to a temporary file in %s: %s"), spool_dir(),
-                 strerror(errno));
+                 why(errno, reason, sizeof reason));
     return false;
 }
 
@@ -130,8 +139,9 @@ bool pv_spool_finish(struct pv_spool *s, struct pv_error *err)
     }
     void *map = mmap(NULL, (size_t)s->len + 1, PROT_READ, MAP_PRIVATE, s->fd, 0);
     if (map == MAP_FAILED) {
+        char reason[128];
         pv_error_set(err, _("cannot map a temporary file of %llu bytes: %s"),
-                     (unsigned long long)s->len, strerror(errno));
+                     (unsigned long long)s->len, why(errno, reason, sizeof reason));
         return false;
     }
     s->map = map;

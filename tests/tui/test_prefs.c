@@ -217,8 +217,10 @@ END_TEST
 START_TEST(style_bad)
 {
     static const char *const bad[] = {
-        "",           "red", "red,blue,bold,extra", "pink,default", "red,256", "red,default,loud",
-        "bright-,red"};
+        "", "red", "red,blue,bold,extra", "pink,default", "red,256", "red,default,loud",
+        "bright-,red",
+        /* a colour word too long to be one, whose first 31 octets are a number */
+        "0000000000000000000000000000012junk,red"};
     for (size_t i = 0; i < PV_ARRAY_LEN(bad); i++) {
         struct theme_style st = {.set = false};
         struct pv_error err;
