@@ -210,6 +210,16 @@ void mb_worker_lost(struct mb_worker *w, const struct pv_error *err)
 
 /* --- opening a session ------------------------------------------------------ */
 
+/* A step of opening the session (login, scan) failed: a broken connection
+ * is "lost" (R reconnects), a refusal ends the session with its sentence. */
+static void step_failed(struct mb_worker *w, enum pop3_status st, const struct pv_error *err)
+{
+    if (mb_status_breaks(st))
+        mb_worker_lost(w, err);
+    else
+        fail_with(w, pv_xstrdup(err->msg));
+}
+
 /* The stream for a new session.  The connection is made here rather than
  * by pop3_session_connect so that its socket is known to the channel from
  * the TLS handshake on: mailbox_free can then interrupt any wait. */
@@ -309,10 +319,7 @@ static void step_login(struct mb_worker *w)
     pv_free_secret(&secret); /* no copy outlives the login */
     report_state(w);
     if (st != POP3_OK) {
-        if (mb_status_breaks(st))
-            mb_worker_lost(w, &err);
-        else
-            fail_with(w, pv_xstrdup(err.msg));
+        step_failed(w, st, &err);
         return;
     }
     post_server(w, true);
@@ -408,10 +415,7 @@ static void step_scan(struct mb_worker *w)
     pv_error_clear(&err);
     enum pop3_status st = pop3_session_scan(w->s, &list, &count, &err);
     if (st != POP3_OK) {
-        if (mb_status_breaks(st))
-            mb_worker_lost(w, &err);
-        else
-            fail_with(w, pv_xstrdup(err.msg));
+        step_failed(w, st, &err);
         return;
     }
     /* With PIPELINING the CAPA after login is answered only now (it went
