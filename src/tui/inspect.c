@@ -114,11 +114,12 @@ static void capa_part(const struct explain *ex, const struct mailbox_server_info
     }
 }
 
+/* when <= 0: GnuTLS could not read the date (it gives -1). */
 static void date_text(int64_t when, char *out, size_t out_size)
 {
     time_t t = (time_t)when;
     struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(out, out_size, "%Y-%m-%d %H:%M UTC", &tm))
+    if (when <= 0 || !gmtime_r(&t, &tm) || !strftime(out, out_size, "%Y-%m-%d %H:%M UTC", &tm))
         snprintf(out, out_size, "?");
 }
 
@@ -159,8 +160,9 @@ static void chain_part(const struct net_tls_info *t, struct info_page *page)
         info_add(page, ROLE_NORMAL, "  %-16s    %s %s", "", _("issued by"), c->issuer);
         char valid[96];
         validity_text(c->not_before, c->not_after, valid, sizeof valid);
-        info_add(page, now > c->not_after ? ROLE_TR_ERR : ROLE_NORMAL, "  %-16s    %s %s", "",
-                 _("valid"), valid);
+        bool expired = c->not_after > 0 && now > c->not_after; /* unreadable is not expired */
+        info_add(page, expired ? ROLE_TR_ERR : ROLE_NORMAL, "  %-16s    %s %s", "", _("valid"),
+                 valid);
         info_add(page, ROLE_NORMAL, "  %-16s    SHA-256 %.*s", "", HALF - 1, c->fingerprint);
         if (strlen(c->fingerprint) > HALF)
             info_add(page, ROLE_NORMAL, "  %-16s            %s", "", c->fingerprint + HALF);

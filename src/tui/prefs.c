@@ -159,7 +159,7 @@ static enum tui_prefs_status set_keys(struct tui_prefs *p, const char *action_na
     if (!keymap_action_by_name(action_name, &action))
         return TUI_PREFS_UNKNOWN;
     if (strlen(value) > KEYS_TEXT_MAX) {
-        pv_error_set(err, _("too long: at most %d keys"), TUI_KEYS_PER_ACTION_MAX);
+        pv_error_set(err, _("too long: at most %d characters of key names"), KEYS_TEXT_MAX);
         return TUI_PREFS_BAD_VALUE;
     }
     struct key_override o = {0};

@@ -107,13 +107,14 @@ START_TEST(chain_listed_in_order)
 }
 END_TEST
 
-/* An expired certificate in the chain is shown in the error colour. */
-START_TEST(chain_expired_marked)
+/* The role of the chain's "valid ..." line for a certificate whose end of
+ * validity is not_after, after checking the line holds want. */
+static enum tui_role validity_role(int64_t not_after, const char *want)
 {
     struct mailbox_server_info info = {.known = true, .greeting = "ready", .tls = true};
     struct net_tls_info *t = &info.tls_info;
     cert(&t->chain[0], "CN=old.example", "CN=CA", 'C');
-    t->chain[0].not_after = 1000000000; /* 2001 */
+    t->chain[0].not_after = not_after;
     t->chain_kept = t->chain_length = 1;
     t->verified = true;
     struct info_page page;
@@ -121,21 +122,34 @@ START_TEST(chain_expired_marked)
     inspect_server_lines(ex, &info, POP3_STATE_TRANSACTION, 0, 60, &page);
     const char *s = page_text(&page);
     size_t line = 0;
-    bool found = false;
+    int role = -1;
     for (const char *p = s; *p; line++) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         char one[512];
         snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), p);
-        if (strstr(one, "valid ") && strstr(one, "2001-09-09")) {
+        if (strstr(one, "valid ") && strstr(one, want)) {
             ck_assert_uint_lt(line, page.count);
-            ck_assert_int_eq(page.roles[line], ROLE_TR_ERR);
-            found = true;
+            role = (int)page.roles[line];
         }
         p += nl ? len + 1 : len;
     }
-    ck_assert(found);
+    ck_assert_msg(role >= 0, "no validity line with '%s'", want);
     info_page_free(&page);
+    return (enum tui_role)role;
+}
+
+/* An expired certificate in the chain is shown in the error colour. */
+START_TEST(chain_expired_marked)
+{
+    ck_assert_int_eq(validity_role(1000000000 /* 2001 */, "2001-09-09"), ROLE_TR_ERR);
+}
+END_TEST
+
+/* A date GnuTLS could not read (-1) shows as "?", and is not called expired. */
+START_TEST(chain_unreadable_date_not_expired)
+{
+    ck_assert_int_eq(validity_role(-1, "to ?"), ROLE_NORMAL);
 }
 END_TEST
 
@@ -147,6 +161,7 @@ static Suite *inspect_suite(void)
     tcase_add_test(tc, no_tls_says_so);
     tcase_add_test(tc, chain_listed_in_order);
     tcase_add_test(tc, chain_expired_marked);
+    tcase_add_test(tc, chain_unreadable_date_not_expired);
     suite_add_tcase(s, tc);
     return s;
 }
